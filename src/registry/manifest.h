@@ -1,0 +1,91 @@
+// A shipper's pre-advice: which parcels it hands to the carrier and which phones are inside each.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "identifiers/imei.h"
+
+namespace imeiguard {
+
+enum class Service { kHome, kServicePoint, kLocker, kMailbox, kBusiness };
+
+// "home", "service_point", "locker", "mailbox", "business".
+std::string_view ServiceName(Service service);
+std::optional<Service> ParseService(std::string_view text);
+
+// The parcel-level fields of a manifest. Two rows of one parcel must agree on every one of them.
+struct ParcelRecord {
+  std::string parcel_id;
+  std::string shipper_id;
+  Service service = Service::kHome;
+  Timestamp promised_by;           // A date alone means the end of that day in the destination zone.
+  std::string origin;              // Empty when not given.
+  std::string destination_postcode;
+  std::optional<std::int32_t> declared_weight_g;
+
+  friend bool operator==(const ParcelRecord&, const ParcelRecord&) = default;
+};
+
+struct DeviceRecord {
+  Imei imei = Imei::FromCoreValue(0);
+  std::optional<Imei> imei2;  // The second IMEI of a dual-SIM phone: the same device.
+  std::string serial;
+  std::string model;
+  std::optional<std::int64_t> value_ore;  // Value in öre (1/100 SEK), to keep money exact.
+  int line = 0;                           // Line (CSV) or device position (JSON) it came from.
+
+  friend bool operator==(const DeviceRecord& a, const DeviceRecord& b) {
+    return a.imei == b.imei && a.imei2 == b.imei2 && a.serial == b.serial && a.model == b.model &&
+           a.value_ore == b.value_ore;
+  }
+};
+
+struct ManifestParcel {
+  ParcelRecord parcel;
+  std::vector<DeviceRecord> devices;
+  int first_line = 0;
+};
+
+// One rejected row or field. `line` is 1-based and counts the header; `column` is the CSV column or
+// the JSON path ("parcels[2].devices[0].imei"). `reason` is a stable code such as "check_digit",
+// "missing_field", "contradicts_line" or "duplicate_imei".
+struct RowError {
+  int line = 0;
+  std::string column;
+  std::string reason;
+  std::string message;
+};
+
+// What a manifest file yields: the good parcels, and an error for every bad row. A bad row never
+// hides a good one.
+struct ManifestBatch {
+  std::vector<ManifestParcel> parcels;
+  std::vector<RowError> errors;
+  int rows_read = 0;  // Data rows (CSV) or devices (JSON) read, good and bad.
+};
+
+struct ManifestOptions {
+  // Time zone (IANA name) in which a date-only `promised_by` ends. The carrier is Nordic; its
+  // destinations are in one zone unless configured otherwise.
+  std::string destination_zone = "Europe/Stockholm";
+  // Parcel-level guard: a file larger than this is rejected whole rather than parsed.
+  std::size_t max_bytes = 64u << 20;
+};
+
+// Parses a CSV manifest as FORMATS.md describes: UTF-8 with or without BOM, LF or CRLF, ',' or ';'
+// as the header row shows, RFC 4180 quoting, extra columns ignored. A file-level problem (no header,
+// a missing required column) is returned as a single RowError on line 1.
+ManifestBatch ParseManifestCsv(std::string_view text, const ManifestOptions& options);
+
+// Parses a JSON manifest {"shipper_id": ..., "parcels": [...]}.
+ManifestBatch ParseManifestJson(std::string_view text, const ManifestOptions& options);
+
+// Tells CSV from JSON by the first non-blank character after any BOM and parses accordingly.
+ManifestBatch ParseManifest(std::string_view text, const ManifestOptions& options);
+
+}  // namespace imeiguard

@@ -1,0 +1,161 @@
+// The durable store: everything imeiguard has accepted, behind one interface so that the embedded
+// SQLite store and a later PostgreSQL store are interchangeable.
+//
+// Contract shared by every implementation:
+// - A method that returns success has made its writes durable (committed and synced as the store's
+//   durability setting promises) before it returns; callers acknowledge input only after that.
+// - Each mutating method is one transaction: on failure nothing of it is visible.
+// - Errors: kUnavailable for I/O and lock-timeout failures (the caller may retry), kInvalidInput for
+//   values the schema rejects, kInternal for a corrupt or unexpected schema.
+// - Methods may be called from several threads; implementations serialise writers themselves.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "detection/verdict.h"
+#include "events/scan_event.h"
+#include "locking/lock_state.h"
+#include "registry/manifest.h"
+
+namespace imeiguard {
+
+// A device as stored: its manifest record, its parcel and its current lock state.
+struct DeviceRow {
+  std::int64_t device_id = 0;
+  std::string parcel_id;
+  std::string shipper_id;
+  DeviceRecord record;
+  LockState state = LockState::kWatched;
+  Timestamp state_since;
+};
+
+// A parcel as stored, with its latest assessment.
+struct ParcelRow {
+  ParcelRecord record;
+  Assessment assessment;
+  Timestamp recorded_at;  // When its manifest was first imported.
+};
+
+// Everything the engine needs to resume work on one parcel.
+struct ParcelSnapshot {
+  ParcelRow parcel;
+  std::vector<DeviceRow> devices;
+  std::vector<ScanEvent> events;   // Sorted by EventTimeOrder.
+  std::vector<LockOrder> orders;   // All orders of its devices, oldest first.
+};
+
+struct ManifestImportResult {
+  int parcels_new = 0;
+  int parcels_unchanged = 0;
+  int devices_new = 0;
+  int devices_unchanged = 0;
+  // Rows that contradict what is stored: a parcel whose fields differ from the stored parcel
+  // (reason "contradicts_stored"), or an IMEI already registered in another open parcel
+  // (reason "imei_in_open_parcel"). These rows are not imported; the rest are.
+  std::vector<RowError> conflicts;
+  // Parcels that are new, with the number of pending events adopted into each (see AppendEvents).
+  std::vector<std::pair<std::string, int>> new_parcels;
+};
+
+struct EventAppendResult {
+  int stored = 0;      // New events of parcels that the manifest names.
+  int pending = 0;     // New events of parcels no manifest names yet.
+  int duplicates = 0;  // Events whose event_id was already stored, in either place.
+  // Manifest parcels that received at least one new event, each named once, in first-seen order.
+  std::vector<std::string> touched_parcels;
+};
+
+// An entry of the audit trail: who did what to which entity, and why.
+struct AuditEntry {
+  std::int64_t sequence = 0;  // Assigned by the store, strictly increasing.
+  Timestamp at;
+  std::string actor;   // "engine", "outbox", or an API key id.
+  std::string action;  // "verdict", "lock_order", "lock_acknowledged", "key_created", ...
+  std::string entity;  // "parcel:373500000000001234", "device:17", "order:5", ...
+  std::string detail;  // JSON object with the facts of the step.
+};
+
+// A change to a parcel and the outbox, applied in one transaction so that a crash never leaves a
+// verdict without its orders or an order without its verdict.
+struct AssessmentChange {
+  std::string parcel_id;
+  Assessment assessment;
+  std::vector<LockOrder> new_orders;            // order_id is ignored and assigned by the store.
+  std::vector<std::int64_t> cancelled_orders;   // Pending orders to mark kCancelled.
+  std::vector<std::pair<std::int64_t, LockState>> device_states;  // device_id and its new state.
+  std::vector<AuditEntry> audit;                 // Entries recorded with the change.
+  Timestamp at;                                  // Clock time of the change.
+};
+
+
+// An API key as stored: never the secret, only its SHA-256.
+struct ApiKeyRecord {
+  std::string key_id;       // Public part of the key, shown in logs.
+  std::string secret_hash;  // Lower-case hex SHA-256 of the secret part.
+  std::string role;         // "shipper", "carrier", "security_officer", "police", "admin", ...
+  std::string shipper_id;   // Scope of a shipper key; empty for others.
+  Timestamp created_at;
+  bool revoked = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Imports the parcels of a parsed manifest. A parcel already stored with equal fields and devices
+  // changes nothing, so re-importing a file is idempotent. New parcels adopt the pending events that
+  // name them (moved from the pending area into their history) in the same transaction.
+  virtual Result<ManifestImportResult> ImportManifest(std::span<const ManifestParcel> parcels,
+                                                      Timestamp recorded_at) = 0;
+
+  // Appends a batch of events. An event_id already stored is a duplicate and changes nothing. Events
+  // of manifest parcels join their history; the others wait in the pending area until
+  // `pending_until`, after which PurgeExpiredPending may drop them.
+  virtual Result<EventAppendResult> AppendEvents(std::span<const ScanEventView> events,
+                                                 Timestamp recorded_at,
+                                                 Timestamp pending_until) = 0;
+
+  // Every parcel that is not closed (verdict other than delivered and returned), with its devices,
+  // events and orders: what the engine loads at start-up.
+  virtual Result<std::vector<ParcelSnapshot>> LoadOpenParcels() = 0;
+
+  // One parcel with its devices, events and orders, or std::nullopt when no manifest names it.
+  virtual Result<std::optional<ParcelSnapshot>> LoadParcel(std::string_view parcel_id) = 0;
+
+  // Devices registered under `imei` as first or second IMEI, newest first.
+  virtual Result<std::vector<DeviceRow>> FindDevices(Imei imei) = 0;
+
+  virtual Status SaveAssessment(const AssessmentChange& change) = 0;
+
+  // Orders with status kPending whose next_attempt_at is at or before `now`, and orders with
+  // status kSent whose next_attempt_at (the next status poll) is at or before `now`; oldest first.
+  virtual Result<std::vector<LockOrder>> LoadDueOrders(Timestamp now, int limit) = 0;
+
+  // Stores the order's new status, attempts, times and platform id, and when `device_state` is given
+  // the device's new lock state, and the audit entry, in one transaction.
+  virtual Status UpdateOrder(const LockOrder& order,
+                             std::optional<std::pair<std::int64_t, LockState>> device_state,
+                             const std::optional<AuditEntry>& audit, Timestamp at) = 0;
+
+  // Drops pending events whose window ended before `now`; returns how many.
+  virtual Result<int> PurgeExpiredPending(Timestamp now) = 0;
+
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) = 0;
+
+  virtual Status SaveApiKey(const ApiKeyRecord& key) = 0;
+  virtual Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) = 0;
+
+  // Counts for metrics and readiness: parcels, devices, events, pending events, orders by status.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() = 0;
+};
+
+}  // namespace imeiguard
