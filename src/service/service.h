@@ -1,0 +1,68 @@
+// What the outer adapters (HTTP API, CLI) ask of imeiguard. The API layer depends only on this
+// interface, so its tests can run against a real service on a temporary store or a fake one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "events/ndjson.h"
+#include "identifiers/imei.h"
+#include "registry/manifest.h"
+#include "store/store.h"
+
+namespace imeiguard {
+
+struct ManifestImportReport {
+  int rows_read = 0;
+  int parcels_new = 0;
+  int parcels_unchanged = 0;
+  int devices_new = 0;
+  int devices_unchanged = 0;
+  std::vector<RowError> errors;  // Parse errors and conflicts with stored data, by line.
+};
+
+struct EventIngestReport {
+  int lines = 0;       // Non-blank lines read.
+  int stored = 0;      // New events of phone parcels.
+  int pending = 0;     // New events kept for a parcel no manifest has named yet.
+  int duplicates = 0;  // Events already stored; acknowledged again so the sender stops.
+  std::vector<EventError> errors;
+};
+
+// Public check answer: only whether the IMEI is blocked, nothing about parcel or owner.
+enum class CheckAnswer { kBlocked, kNotBlocked };
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // Parses and imports a manifest (CSV or JSON). When `required_shipper` is not empty, rows naming
+  // another shipper are rejected (reason "shipper_scope"). Succeeds with per-row errors for bad
+  // rows; fails with kUnavailable only when the store could not commit, in which case nothing of
+  // the batch was imported.
+  virtual Result<ManifestImportReport> ImportManifest(std::string_view text,
+                                                      std::string_view required_shipper) = 0;
+
+  // Parses and stores a batch of NDJSON events, then re-assesses the parcels they touch. Returns
+  // only after the accepted events are durable.
+  virtual Result<EventIngestReport> IngestEvents(std::string_view ndjson) = 0;
+
+  virtual Result<std::optional<ParcelSnapshot>> GetParcel(std::string_view parcel_id) = 0;
+  virtual Result<std::vector<DeviceRow>> FindDevices(Imei imei) = 0;
+
+  // Answers from the in-memory snapshot; never touches the store.
+  virtual CheckAnswer Check(Imei imei) const = 0;
+
+  // True once start-up recovery has finished and the store answers.
+  virtual bool Ready() const = 0;
+
+  // Name and value pairs for Prometheus: counters end in "_total".
+  virtual std::vector<std::pair<std::string, double>> Metrics() const = 0;
+};
+
+}  // namespace imeiguard
