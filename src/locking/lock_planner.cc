@@ -1,0 +1,120 @@
+#include "locking/lock_planner.h"
+
+#include <string_view>
+
+namespace imeiguard {
+namespace {
+
+// The newest order of `device_id` on `connector` that was not cancelled, or nullptr.
+const LockOrder* LatestLiveOrder(std::span<const LockOrder> orders, std::int64_t device_id,
+                                 const std::string& connector) {
+  const LockOrder* latest = nullptr;
+  for (const LockOrder& order : orders) {
+    if (order.device_id != device_id || order.connector != connector) continue;
+    // A failed order stays live: the platform may have applied it before the failure, so a failed
+    // lock is followed by an unlock when the verdict is withdrawn, and is not re-sent while lost.
+    if (order.status == OrderStatus::kCancelled) continue;
+    if (latest == nullptr || order.created_at > latest->created_at ||
+        (order.created_at == latest->created_at && order.order_id > latest->order_id)) {
+      latest = &order;
+    }
+  }
+  return latest;
+}
+
+int CountOrders(std::span<const LockOrder> orders, std::int64_t device_id,
+                const std::string& connector, LockAction action) {
+  int count = 0;
+  for (const LockOrder& order : orders) {
+    if (order.device_id == device_id && order.connector == connector && order.action == action) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+LockOrder NewOrder(const PlannedDevice& device, const std::string& connector, LockAction action,
+                   int generation, Timestamp now, const std::string& reason) {
+  LockOrder order;
+  order.device_id = device.device_id;
+  order.parcel_id = device.parcel_id;
+  order.shipper_id = device.shipper_id;
+  order.connector = connector;
+  order.action = action;
+  order.imei = device.imei;
+  order.imei2 = device.imei2;
+  order.status = OrderStatus::kPending;
+  // Stable across crashes and re-planning: the same decision always yields the same key, so a
+  // platform that deduplicates applies it once.
+  order.idempotency_key = device.parcel_id + ":" + std::to_string(device.device_id) + ":" +
+                          connector + ":" + std::string(LockActionName(action)) + ":" +
+                          std::to_string(generation);
+  order.reason = reason;
+  order.created_at = now;
+  order.next_attempt_at = now;
+  return order;
+}
+
+}  // namespace
+
+DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
+                      std::span<const LockOrder> orders, std::span<const std::string> connectors,
+                      Timestamp now, const std::string& reason) {
+  DevicePlan plan;
+  bool want_lock = VerdictLocks(verdict);
+  for (const std::string& connector : connectors) {
+    const LockOrder* live = LatestLiveOrder(orders, device.device_id, connector);
+    bool lock_in_force = live != nullptr && live->action == LockAction::kLock;
+    if (want_lock == lock_in_force) continue;
+
+    bool never_sent = live != nullptr && live->status == OrderStatus::kPending;
+    if (never_sent) {
+      plan.cancelled_orders.push_back(live->order_id);
+      // Cancelling a pending unlock leaves the earlier acknowledged lock in force; cancelling a
+      // pending lock leaves the device as it was before it.
+      continue;
+    }
+    if (!want_lock && live == nullptr) continue;
+
+    LockAction action = want_lock ? LockAction::kLock : LockAction::kUnlock;
+    int generation = CountOrders(orders, device.device_id, connector, action) + 1;
+    plan.new_orders.push_back(NewOrder(device, connector, action, generation, now, reason));
+  }
+  return plan;
+}
+
+LockState DeriveLockState(Verdict verdict, std::span<const LockOrder> device_orders) {
+  bool any_lock = false;
+  bool all_locks_acknowledged = true;
+  bool any_unlock_pending = false;
+  // The newest live order per connector decides; connectors are told apart by name.
+  for (const LockOrder& order : device_orders) {
+    if (order.status == OrderStatus::kCancelled) continue;
+    const LockOrder* latest = LatestLiveOrder(device_orders, order.device_id, order.connector);
+    if (latest != &order) continue;
+    if (order.action == LockAction::kLock) {
+      any_lock = true;
+      if (order.status != OrderStatus::kAcknowledged) all_locks_acknowledged = false;
+    } else if (order.status != OrderStatus::kAcknowledged) {
+      any_unlock_pending = true;
+    }
+  }
+
+  if (any_lock) return all_locks_acknowledged ? LockState::kLocked : LockState::kLockPending;
+  if (any_unlock_pending) return LockState::kUnlockPending;
+  switch (verdict) {
+    case Verdict::kLost:
+      return LockState::kLockPending;  // No connector serves the shipper: wanted, not in force.
+    case Verdict::kSuspect:
+      return LockState::kGreylisted;
+    case Verdict::kDelivered:
+    case Verdict::kReturned:
+      return LockState::kReleased;
+    case Verdict::kInFlow:
+    case Verdict::kRecovered:
+      return LockState::kWatched;
+  }
+  return LockState::kWatched;
+}
+
+}  // namespace imeiguard

@@ -1,0 +1,48 @@
+// Which lock and unlock orders a verdict calls for, per device and connector. Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "detection/verdict.h"
+#include "locking/lock_state.h"
+
+namespace imeiguard {
+
+// The device a plan is made for, with its identifiers.
+struct PlannedDevice {
+  std::int64_t device_id = 0;
+  std::string parcel_id;
+  std::string shipper_id;
+  Imei imei = Imei::FromCoreValue(0);
+  std::optional<Imei> imei2;
+};
+
+struct DevicePlan {
+  std::vector<LockOrder> new_orders;           // To insert; order_id is left 0.
+  std::vector<std::int64_t> cancelled_orders;  // Pending, never-sent orders to withdraw.
+};
+
+// Plans the orders that bring `device` in line with `verdict` through each of `connectors`, given
+// every order the device already has (any order; cancelled ones are ignored). For each connector:
+// a lost verdict wants a lock in force, any other verdict wants none. A lock that was never sent is
+// cancelled rather than followed by an unlock; an unlock that was never sent is cancelled when the
+// device is to be locked again. An order already live for the same action is reused, never
+// duplicated, so planning twice gives nothing new the second time.
+DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
+                      std::span<const LockOrder> orders, std::span<const std::string> connectors,
+                      Timestamp now, const std::string& reason);
+
+// The lock state a person sees, from the verdict and the device's orders: a lock counts only once a
+// platform has acknowledged it on every connector.
+LockState DeriveLockState(Verdict verdict, std::span<const LockOrder> device_orders);
+
+// Whether the public check and network EIRs treat a device in `state` as blocked.
+inline bool StateBlocks(LockState state) {
+  return state == LockState::kLocked || state == LockState::kLockPending;
+}
+
+}  // namespace imeiguard
