@@ -1,8 +1,9 @@
 // IMEI: the identity a phone is locked by.
 //
-// A device is identified by its 14-digit core (8-digit TAC + 6-digit serial). The 15-digit IMEI adds a
-// Luhn check digit; the 16-digit IMEISV replaces it with a 2-digit software version; networks often send
-// the core followed by a spare 0. Every spelling of one phone maps to the same core.
+// A device is identified by its 14-digit core (8-digit TAC + 6-digit serial). The 15-digit IMEI
+// adds a Luhn check digit; the 16-digit IMEISV replaces it with a 2-digit software version;
+// networks often send the core followed by a spare 0. Every spelling of one phone maps to the same
+// core.
 #pragma once
 
 #include <cstdint>
@@ -40,9 +41,9 @@ std::string_view ImeiRejectionCode(ImeiRejection rejection);
 class Imei {
  public:
   // Parses any accepted spelling: digits with spaces, dashes or slashes between groups, surrounded
-  // by white space, optionally prefixed by "imei-", "imeisv-" or "urn:gsma:imei:". On failure returns
-  // kInvalidInput whose `reason` is an ImeiRejectionCode and whose message says what to fix (for a
-  // wrong check digit, which digit was expected).
+  // by white space, optionally prefixed by "imei-", "imeisv-" or "urn:gsma:imei:". On failure
+  // returns kInvalidInput whose `reason` is an ImeiRejectionCode and whose message says what to fix
+  // (for a wrong check digit, which digit was expected).
   static Result<Imei> Parse(std::string_view text, ImeiChannel channel);
 
   // Same as Parse, but also returns the rejection as an enum for callers that branch on it.
@@ -66,7 +67,8 @@ class Imei {
   std::uint64_t core_;
 };
 
-// The Luhn check digit of a 14-digit core given as 14 ASCII digits.
+// Computes the Luhn check digit (0 to 9) of a 14-digit core given as 14 ASCII digits. Returns -1
+// when `core14` is not exactly 14 ASCII digits.
 int LuhnCheckDigit(std::string_view core14);
 
 }  // namespace imeiguard
