@@ -1,0 +1,32 @@
+// The HTTP API: routes, who may call each, and how results and errors become responses.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "net/http.h"
+#include "service/service.h"
+#include "store/store.h"
+
+namespace imeiguard {
+
+// Counts of requests by route and status, for /metrics. Thread-safe.
+class RequestCounters {
+ public:
+  void Count(const std::string& route, int status);
+  std::string Prometheus() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, std::int64_t> counts_;  // Guarded by mutex_.
+};
+
+// Adds every API route to `router`. `service`, `keys` and `counters` must outlive the router.
+// Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for
+// a bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and
+// kInternal to 500.
+void AddApiRoutes(http::Router& router, Service& service, Store& keys, RequestCounters& counters);
+
+}  // namespace imeiguard

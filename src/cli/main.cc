@@ -1,0 +1,134 @@
+// imeiguard: one binary for serving, replaying, key management and offline checks.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "api/api_key.h"
+#include "cli/serve.h"
+#include "service/replay.h"
+#include "store/sqlite_store.h"
+
+namespace imeiguard {
+namespace {
+
+int Fail(const Error& error) {
+  std::cerr << "imeiguard: " << error.message << "\n";
+  return error.kind == ErrorKind::kInvalidInput ? 2 : 1;
+}
+
+Result<Config> ConfigFrom(const std::string& path) {
+  if (path.empty()) return DefaultConfig();
+  return LoadConfig(path);
+}
+
+int RunReplayCommand(const std::string& config_path, ReplayOptions options,
+                     const std::string& report_path, const std::string& until) {
+  auto config = ConfigFrom(config_path);
+  if (!config.ok()) return Fail(config.error());
+  if (!until.empty()) {
+    auto parsed = ParseRfc3339(until);
+    if (!parsed.ok()) return Fail(parsed.error());
+    options.until = *parsed;
+  }
+  std::ofstream report(report_path, std::ios::binary | std::ios::trunc);
+  if (!report) return Fail(Error::InvalidInput("report", "cannot write report file " + report_path));
+  auto summary = RunReplay(*config, options, report, std::cerr);
+  if (!summary.ok()) return Fail(summary.error());
+  report.close();
+  std::cerr << "replayed " << summary->events_read << " events (" << summary->events_rejected
+            << " rejected) from " << FormatRfc3339(summary->clock_start) << " to "
+            << FormatRfc3339(summary->clock_end) << "; " << summary->devices << " devices, "
+            << summary->devices_locked << " with a lock order; report in " << report_path << "\n";
+  return 0;
+}
+
+int RunKeysCreate(const std::string& store_path, const std::string& role_name,
+                  const std::string& shipper) {
+  std::optional<Role> role = ParseRole(role_name);
+  if (!role) {
+    return Fail(Error::InvalidInput("role", "unknown role '" + role_name +
+                                                "'; use shipper, carrier, security_officer, "
+                                                "police, operator or admin"));
+  }
+  auto store = OpenStore(store_path);
+  if (!store.ok()) return Fail(store.error());
+  auto key = CreateApiKey(**store, *role, shipper, SystemClock().Now());
+  if (!key.ok()) return Fail(key.error());
+  std::cout << *key << "\n";
+  return 0;
+}
+
+int RunCheck(const std::string& text, const std::string& channel_name) {
+  ImeiChannel channel = channel_name == "network" ? ImeiChannel::kNetwork : ImeiChannel::kHuman;
+  auto imei = Imei::Parse(text, channel);
+  if (!imei.ok()) {
+    std::cout << "invalid (" << imei.error().reason << "): " << imei.error().message << "\n";
+    return 2;
+  }
+  std::cout << "valid: core " << imei->Core() << ", IMEI " << imei->WithCheckDigit() << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace imeiguard
+
+int main(int argc, char** argv) {
+  using namespace imeiguard;
+  spdlog::set_default_logger(spdlog::stderr_color_mt("imeiguard"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  CLI::App app{"imeiguard: locks phones lost from a parcel carrier's network, by IMEI"};
+  app.require_subcommand(1);
+
+  ServeOptions serve_options;
+  CLI::App* serve = app.add_subcommand("serve", "Run the API, ingest, detection and the outbox");
+  serve->add_option("--config", serve_options.config_path, "Configuration file (TOML)");
+  serve->add_option("--store", serve_options.store_path, "SQLite database file (overrides config)");
+  serve->add_option("--listen", serve_options.listen, "Address to listen on (overrides config)");
+  serve->add_option("--port", serve_options.port, "TCP port; 0 picks a free one");
+  serve->add_option("--port-file", serve_options.port_file,
+                    "Write the bound port to this file once listening");
+
+  ReplayOptions replay_options;
+  std::string replay_config, replay_report, replay_until;
+  CLI::App* replay =
+      app.add_subcommand("replay", "Replay manifests and an event log; write the report CSV");
+  replay->add_option("--manifest", replay_options.manifest_paths, "Manifest file (CSV or JSON)")
+      ->required();
+  replay->add_option("--events", replay_options.events_path, "Event log (NDJSON)")->required();
+  replay->add_option("--report", replay_report, "Report file to write (CSV)")->required();
+  replay->add_option("--config", replay_config, "Configuration file (TOML)");
+  replay->add_option("--until", replay_until,
+                     "Run the clock on to this RFC 3339 time after the last event");
+
+  CLI::App* keys = app.add_subcommand("keys", "Manage API keys");
+  keys->require_subcommand(1);
+  std::string key_store = "var/imeiguard.db", key_role, key_shipper;
+  CLI::App* create = keys->add_subcommand("create", "Create a key and print it once");
+  create->add_option("--store", key_store, "SQLite database file");
+  create->add_option("--role", key_role,
+                     "shipper, carrier, security_officer, police, operator or admin")
+      ->required();
+  create->add_option("--shipper", key_shipper, "The shipper a shipper key belongs to");
+
+  std::string check_imei, check_channel = "human";
+  CLI::App* check = app.add_subcommand("check", "Validate an IMEI offline and print its core");
+  check->add_option("imei", check_imei, "IMEI in any accepted spelling")->required();
+  check->add_option("--channel", check_channel, "human (default) or network")
+      ->check(CLI::IsMember({"human", "network"}));
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return RunServe(serve_options);
+  if (replay->parsed()) {
+    return RunReplayCommand(replay_config, replay_options, replay_report, replay_until);
+  }
+  if (create->parsed()) return RunKeysCreate(key_store, key_role, key_shipper);
+  if (check->parsed()) return RunCheck(check_imei, check_channel);
+  return 0;
+}

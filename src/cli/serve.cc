@@ -1,0 +1,106 @@
+#include "cli/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "api/routes.h"
+#include "locking/dm_rest_connector.h"
+#include "net/http_server.h"
+#include "service/guard_service.h"
+
+namespace imeiguard {
+
+Result<std::unique_ptr<SqliteStore>> OpenStore(const std::string& path) {
+  std::filesystem::path file(path);
+  if (file.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(file.parent_path(), error);
+    if (error) {
+      return Error::Unavailable("store", "cannot create folder " + file.parent_path().string() +
+                                             ": " + error.message());
+    }
+  }
+  return SqliteStore::Open(path);
+}
+
+int RunServe(const ServeOptions& options) {
+  auto loaded = options.config_path.empty() ? Result<Config>(DefaultConfig())
+                                            : LoadConfig(options.config_path);
+  if (!loaded.ok()) {
+    spdlog::error("{}", loaded.error().message);
+    return 2;
+  }
+  Config config = std::move(*loaded);
+  if (!options.store_path.empty()) config.store_path = options.store_path;
+  if (!options.listen.empty()) config.server.listen = options.listen;
+  if (options.port) config.server.port = *options.port;
+
+  // SIGINT and SIGTERM are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto store = OpenStore(config.store_path);
+  if (!store.ok()) {
+    spdlog::error("opening store {} failed: {}", config.store_path, store.error().message);
+    return 1;
+  }
+
+  std::vector<std::unique_ptr<DmRestConnector>> owned_connectors;
+  std::map<std::string, LockConnector*> connectors;
+  for (const auto& [name, connector] : config.connectors) {
+    DmRestConnectorOptions dm;
+    dm.name = name;
+    dm.host = connector.host;
+    dm.port = connector.port;
+    dm.tenant = connector.tenant;
+    dm.secret = connector.secret;
+    dm.request_timeout = connector.request_timeout;
+    owned_connectors.push_back(std::make_unique<DmRestConnector>(std::move(dm)));
+    connectors[name] = owned_connectors.back().get();
+  }
+
+  SystemClock clock;
+  GuardService service(config, **store, clock, connectors);
+  if (Status s = service.Recover(); !s.ok()) {
+    spdlog::error("start-up recovery failed: {}", s.error().message);
+    return 1;
+  }
+  service.StartBackground();
+
+  http::Router router;
+  RequestCounters counters;
+  AddApiRoutes(router, service, **store, counters);
+  http::ServerOptions server_options;
+  server_options.address = config.server.listen;
+  server_options.port = config.server.port;
+  server_options.threads = config.server.threads;
+  server_options.max_body_bytes = config.server.max_body_bytes;
+  http::Server server(server_options, router);
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::error("listening on {}:{} failed: {}", config.server.listen, config.server.port,
+                  s.error().message);
+    return 1;
+  }
+  if (!options.port_file.empty()) {
+    std::ofstream port_file(options.port_file, std::ios::trunc);
+    port_file << server.port() << "\n";
+  }
+  spdlog::info("imeiguard serving on {}:{} with store {}", config.server.listen, server.port(),
+               config.store_path);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("signal {} received; stopping", signal);
+  server.Stop();
+  service.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace imeiguard

@@ -1,0 +1,315 @@
+#include "service/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace imeiguard {
+namespace {
+
+// Reads one TOML table, remembering which keys were read so that the rest can be reported as
+// unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string path, std::string_view origin)
+      : table_(table), path_(std::move(path)), origin_(origin) {}
+
+  Status Hours(std::string_view key, Duration& out) { return Number(key, out, 3600'000.0); }
+  Status Seconds(std::string_view key, Duration& out) { return Number(key, out, 1000.0); }
+  Status Millis(std::string_view key, Duration& out) { return Number(key, out, 1.0); }
+
+  Status Integer(std::string_view key, std::int64_t min, std::int64_t max, std::int64_t& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    auto value = node->value<std::int64_t>();
+    if (!value || *value < min || *value > max) {
+      return Invalid(key, *node,
+                     "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = *value;
+    return Status::Ok();
+  }
+
+  Status String(std::string_view key, std::string& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    auto value = node->value<std::string>();
+    if (!value) return Invalid(key, *node, "must be a string");
+    out = *value;
+    return Status::Ok();
+  }
+
+  Status Strings(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Invalid(key, *node, "must be an array of strings");
+    out.clear();
+    for (const toml::node& element : *array) {
+      auto value = element.value<std::string>();
+      if (!value) return Invalid(key, element, "must be an array of strings");
+      out.push_back(*value);
+    }
+    return Status::Ok();
+  }
+
+  Status Outcome(std::string_view key, RuleOutcome& out) {
+    std::string text;
+    if (Status s = String(key, text); !s.ok()) return s;
+    if (text.empty()) return Status::Ok();
+    if (text == "lost") {
+      out = RuleOutcome::kLost;
+    } else if (text == "suspect") {
+      out = RuleOutcome::kSuspect;
+    } else if (text == "ignore") {
+      out = RuleOutcome::kIgnore;
+    } else {
+      return Invalid(key, *Find(key), "must be \"lost\", \"suspect\" or \"ignore\"");
+    }
+    return Status::Ok();
+  }
+
+  const toml::table* Subtable(std::string_view key) {
+    const toml::node* node = Find(key);
+    return node == nullptr ? nullptr : node->as_table();
+  }
+
+  // Reports the first key that no reader asked for.
+  Status RejectUnknownKeys() const {
+    for (const auto& [key, node] : table_) {
+      if (!read_.contains(std::string(key.str()))) {
+        return Invalid(key.str(), node, "is not a known setting");
+      }
+    }
+    return Status::Ok();
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  const toml::node* Find(std::string_view key) {
+    read_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  Status Number(std::string_view key, Duration& out, double millis_per_unit) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    auto value = node->value<double>();
+    if (!value || *value < 0) return Invalid(key, *node, "must be a non-negative number");
+    out = Duration(static_cast<std::int64_t>(*value * millis_per_unit));
+    return Status::Ok();
+  }
+
+  Error Invalid(std::string_view key, const toml::node& node, std::string_view what) const {
+    std::ostringstream message;
+    message << origin_ << ":" << node.source().begin.line << ": setting '" << path_
+            << (path_.empty() ? "" : ".") << key << "' " << what;
+    return Error::InvalidInput("config", message.str());
+  }
+
+  const toml::table& table_;
+  std::string path_;
+  std::string_view origin_;
+  std::set<std::string> read_;
+};
+
+Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
+  for (Status s : {reader.Hours("overdue_grace_hours", policy.overdue_grace),
+                   reader.Hours("silence_limit_hours", policy.silence_limit),
+                   reader.Outcome("overdue", policy.overdue), reader.Outcome("silence", policy.silence),
+                   reader.Outcome("exception_missing", policy.exception_missing),
+                   reader.Outcome("exception_opened", policy.exception_opened),
+                   reader.Outcome("exception_damaged", policy.exception_damaged)}) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ReadShipper(const toml::table& table, const std::string& path, std::string_view origin,
+                   const ShipperPolicy& base, ShipperPolicy& out) {
+  out = base;
+  TableReader reader(table, path, origin);
+  if (Status s = ReadDetection(reader, out.detection); !s.ok()) return s;
+  if (Status s = reader.Strings("connectors", out.connectors); !s.ok()) return s;
+  return reader.RejectUnknownKeys();
+}
+
+Status ReadConnector(const toml::table& table, const std::string& name, std::string_view origin,
+                     ConnectorConfig& out) {
+  out.name = name;
+  TableReader reader(table, "connectors." + name, origin);
+  std::int64_t port = out.port;
+  std::string secret_env;
+  std::string secret_file;
+  for (Status s : {reader.String("kind", out.kind), reader.String("host", out.host),
+                   reader.Integer("port", 1, 65535, port), reader.String("tenant", out.tenant),
+                   reader.String("secret_env", secret_env), reader.String("secret_file", secret_file),
+                   reader.Millis("request_timeout_ms", out.request_timeout)}) {
+    if (!s.ok()) return s;
+  }
+  out.port = static_cast<std::uint16_t>(port);
+  if (out.kind != "dm_rest") {
+    return Error::InvalidInput("config", std::string(origin) + ": connector '" + name +
+                                             "' has unknown kind '" + out.kind +
+                                             "'; the supported kind is \"dm_rest\"");
+  }
+  if (!secret_env.empty()) {
+    const char* value = std::getenv(secret_env.c_str());
+    if (value == nullptr) {
+      return Error::InvalidInput("config", std::string(origin) + ": connector '" + name +
+                                               "' reads its secret from environment variable " +
+                                               secret_env + ", which is not set");
+    }
+    out.secret = value;
+  } else if (!secret_file.empty()) {
+    std::ifstream file(secret_file);
+    if (!file || !std::getline(file, out.secret)) {
+      return Error::InvalidInput("config", std::string(origin) + ": connector '" + name +
+                                               "' cannot read its secret file " + secret_file);
+    }
+  }
+  return reader.RejectUnknownKeys();
+}
+
+Status ReadRoot(const toml::table& root, std::string_view origin, Config& config) {
+  TableReader reader(root, "", origin);
+  if (Status s = reader.String("store", config.store_path); !s.ok()) return s;
+  if (Status s = reader.Millis("tick_interval_ms", config.tick_interval); !s.ok()) return s;
+
+  if (const toml::table* server = reader.Subtable("server")) {
+    TableReader r(*server, "server", origin);
+    std::int64_t port = config.server.port;
+    std::int64_t threads = config.server.threads;
+    std::int64_t max_body = static_cast<std::int64_t>(config.server.max_body_bytes);
+    for (Status s : {r.String("listen", config.server.listen), r.Integer("port", 0, 65535, port),
+                     r.Integer("threads", 1, 256, threads),
+                     r.Integer("max_body_bytes", 1024, 1LL << 30, max_body), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+    config.server.port = static_cast<std::uint16_t>(port);
+    config.server.threads = static_cast<int>(threads);
+    config.server.max_body_bytes = static_cast<std::size_t>(max_body);
+  }
+
+  if (const toml::table* ingest = reader.Subtable("ingest")) {
+    TableReader r(*ingest, "ingest", origin);
+    std::int64_t max_lines = config.ingest.max_batch_lines;
+    for (Status s : {r.Hours("pending_window_hours", config.ingest.pending_window),
+                     r.Integer("max_batch_lines", 1, 10'000'000, max_lines),
+                     r.String("destination_zone", config.ingest.destination_zone),
+                     r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+    config.ingest.max_batch_lines = static_cast<int>(max_lines);
+  }
+
+  if (const toml::table* outbox = reader.Subtable("outbox")) {
+    TableReader r(*outbox, "outbox", origin);
+    std::int64_t attempts = config.outbox.max_attempts;
+    for (Status s : {r.Integer("max_attempts", 1, 1000, attempts),
+                     r.Millis("base_delay_ms", config.outbox.base_delay),
+                     r.Millis("max_delay_ms", config.outbox.max_delay),
+                     r.Millis("poll_interval_ms", config.outbox.poll_interval),
+                     r.Seconds("deadline_seconds", config.outbox.deadline), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+    config.outbox.max_attempts = static_cast<int>(attempts);
+  }
+
+  if (const toml::table* connectors = reader.Subtable("connectors")) {
+    for (const auto& [name, node] : *connectors) {
+      const toml::table* table = node.as_table();
+      if (table == nullptr) continue;
+      ConnectorConfig connector;
+      if (Status s = ReadConnector(*table, std::string(name.str()), origin, connector); !s.ok()) {
+        return s;
+      }
+      config.connectors[connector.name] = std::move(connector);
+    }
+  }
+
+  // The default policy first, because every named shipper starts from it.
+  if (const toml::table* defaults = reader.Subtable("default")) {
+    ShipperPolicy base = config.default_policy;
+    if (Status s = ReadShipper(*defaults, "default", origin, base, config.default_policy); !s.ok()) {
+      return s;
+    }
+  }
+  if (const toml::table* shippers = reader.Subtable("shippers")) {
+    for (const auto& [name, node] : *shippers) {
+      const toml::table* table = node.as_table();
+      if (table == nullptr) continue;
+      ShipperPolicy policy;
+      std::string id(name.str());
+      if (Status s = ReadShipper(*table, "shippers." + id, origin, config.default_policy, policy);
+          !s.ok()) {
+        return s;
+      }
+      config.shippers[id] = std::move(policy);
+    }
+  }
+  if (Status s = reader.RejectUnknownKeys(); !s.ok()) return s;
+
+  // Every connector a policy names must be configured.
+  auto check = [&](const ShipperPolicy& policy, const std::string& who) -> Status {
+    for (const std::string& name : policy.connectors) {
+      if (!config.connectors.contains(name)) {
+        return Error::InvalidInput("config", std::string(origin) + ": " + who +
+                                                 " names connector '" + name +
+                                                 "', but there is no [connectors." + name + "]");
+      }
+    }
+    return Status::Ok();
+  };
+  if (Status s = check(config.default_policy, "default"); !s.ok()) return s;
+  for (const auto& [id, policy] : config.shippers) {
+    if (Status s = check(policy, "shippers." + id); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const ShipperPolicy& Config::PolicyFor(const std::string& shipper_id) const {
+  auto it = shippers.find(shipper_id);
+  return it == shippers.end() ? default_policy : it->second;
+}
+
+Config DefaultConfig() {
+  Config config;
+  ConnectorConfig simulator;
+  simulator.name = "dm";
+  simulator.tenant = "demo";
+  if (const char* secret = std::getenv("IMEIGUARD_DM_SECRET")) simulator.secret = secret;
+  config.connectors[simulator.name] = simulator;
+  config.default_policy.connectors = {simulator.name};
+  return config;
+}
+
+Result<Config> ParseConfig(std::string_view text, std::string_view origin) {
+  Config config = DefaultConfig();
+  try {
+    toml::table root = toml::parse(text, origin);
+    if (Status s = ReadRoot(root, origin, config); !s.ok()) return s.error();
+  } catch (const toml::parse_error& error) {
+    std::ostringstream message;
+    message << origin << ":" << error.source().begin.line << ": " << error.description();
+    return Error::InvalidInput("config", message.str());
+  }
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return Error::InvalidInput("config", "cannot open configuration file " + path);
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+}  // namespace imeiguard

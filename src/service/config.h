@@ -1,0 +1,84 @@
+// imeiguard's configuration: one TOML file, every setting with a default so that an empty file
+// (or none) runs the demo on the embedded store.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "detection/engine.h"
+
+namespace imeiguard {
+
+// Rules and connectors of one shipper.
+struct ShipperPolicy {
+  DetectionPolicy detection;
+  std::vector<std::string> connectors;  // Names of [connectors.*] sections that lock its devices.
+};
+
+// A device-management REST platform the outbox sends orders to.
+struct ConnectorConfig {
+  std::string name;
+  std::string kind = "dm_rest";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8081;
+  std::string tenant;
+  // The signing secret, read from the environment variable `secret_env` (or the file `secret_file`)
+  // so that the configuration file holds no credential.
+  std::string secret;
+  Duration request_timeout = std::chrono::seconds(5);
+};
+
+struct OutboxConfig {
+  int max_attempts = 10;
+  Duration base_delay = std::chrono::seconds(1);
+  Duration max_delay = std::chrono::minutes(5);
+  Duration poll_interval = std::chrono::seconds(2);
+  // An order not acknowledged within this time raises an alert (and keeps being retried).
+  Duration deadline = std::chrono::hours(1);
+};
+
+struct IngestConfig {
+  // How long events of parcels that no manifest names are kept in case the manifest is late.
+  Duration pending_window = std::chrono::hours(72);
+  int max_batch_lines = 50000;
+  std::string destination_zone = "Europe/Stockholm";
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 4;
+  std::size_t max_body_bytes = 32u << 20;
+};
+
+struct Config {
+  std::string store_path = "var/imeiguard.db";
+  ServerConfig server;
+  IngestConfig ingest;
+  OutboxConfig outbox;
+  Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
+  ShipperPolicy default_policy;
+  std::map<std::string, ShipperPolicy> shippers;
+  std::map<std::string, ConnectorConfig> connectors;
+
+  // The policy of `shipper_id`, or the default policy for a shipper the file does not name.
+  const ShipperPolicy& PolicyFor(const std::string& shipper_id) const;
+};
+
+// The configuration used when no file is given, and the base a file starts from: the reference
+// device-management simulator on 127.0.0.1:8081 as connector "dm" for every shipper, with its
+// signing secret from the environment variable IMEIGUARD_DM_SECRET.
+Config DefaultConfig();
+
+// Reads a configuration file. Unknown keys are errors (a typo must not silently keep a default).
+// Returns kInvalidInput naming the file, the key and the line for a malformed or invalid file.
+Result<Config> LoadConfig(const std::string& path);
+
+// Parses configuration text; `origin` names it in error messages.
+Result<Config> ParseConfig(std::string_view text, std::string_view origin);
+
+}  // namespace imeiguard

@@ -1,0 +1,377 @@
+#include "service/guard_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <unordered_map>
+
+#include "locking/lock_planner.h"
+#include "service/event_arena.h"
+
+namespace imeiguard {
+namespace {
+
+std::string MaskedImei(Imei imei) {
+  // Keeps the TAC (the model) and hides the serial, as logs must.
+  std::string core = imei.Core();
+  return core.substr(0, 8) + "******";
+}
+
+}  // namespace
+
+GuardService::GuardService(const Config& config, Store& store, const Clock& clock,
+                           std::map<std::string, LockConnector*> connectors)
+    : config_(config),
+      store_(store),
+      clock_(clock),
+      connectors_(connectors),
+      tracker_(config),
+      outbox_(store, *this, connectors, config.outbox) {
+  tracker_.SetListener([this](const TrackedParcel& parcel, Timestamp at) {
+    UpdateSnapshot(parcel);
+    if (external_listener_) external_listener_(parcel, at);
+  });
+}
+
+GuardService::~GuardService() { Stop(); }
+
+void GuardService::SetParcelListener(ParcelChangeListener listener) {
+  std::lock_guard lock(mutex_);
+  external_listener_ = std::move(listener);
+}
+
+Status GuardService::Recover() {
+  auto open = store_.LoadOpenParcels();
+  if (!open.ok()) return open.error();
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  ids.reserve(open->size());
+  for (ParcelSnapshot& snapshot : *open) {
+    ids.push_back(snapshot.parcel.record.parcel_id);
+    tracker_.Adopt(std::move(snapshot));
+  }
+  Timestamp now = clock_.Now();
+  for (const std::string& id : ids) {
+    // Fills the snapshot even when nothing changed, and redoes any verdict lost to a crash.
+    if (Status s = ReassessLocked(id, now); !s.ok()) return s;
+  }
+  ready_.store(true);
+  spdlog::info("recovered {} open parcels", ids.size());
+  return Status::Ok();
+}
+
+Status GuardService::ReassessLocked(const std::string& parcel_id, Timestamp now) {
+  std::optional<AssessmentChange> change = tracker_.Reassess(parcel_id, now);
+  if (!change) return Status::Ok();
+  return Persist(*change);
+}
+
+Status GuardService::Persist(const AssessmentChange& change) {
+  if (Status s = store_.SaveAssessment(change); !s.ok()) {
+    ++store_failures_;
+    spdlog::error("saving the assessment of parcel {} failed: {}", change.parcel_id,
+                  s.error().message);
+    return s;
+  }
+  if (change.assessment.verdict != Verdict::kInFlow || !change.audit.empty()) ++verdict_changes_;
+  if (!change.new_orders.empty()) {
+    // The store assigned the new orders' ids; the tracker needs them to follow the outbox.
+    auto stored = store_.LoadParcel(change.parcel_id);
+    if (stored.ok() && stored->has_value()) {
+      tracker_.ReplaceOrders(change.parcel_id, std::move((*stored)->orders));
+    }
+    wake_.notify_all();
+  }
+  for (const AuditEntry& entry : change.audit) {
+    if (entry.action == "verdict") {
+      spdlog::info("parcel {}: {}", change.parcel_id, entry.detail);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ManifestImportReport> GuardService::ImportManifest(std::string_view text,
+                                                          std::string_view required_shipper) {
+  ManifestOptions options;
+  options.destination_zone = config_.ingest.destination_zone;
+  ManifestBatch batch = ParseManifest(text, options);
+
+  ManifestImportReport report;
+  report.rows_read = batch.rows_read;
+  report.errors = std::move(batch.errors);
+  if (!required_shipper.empty()) {
+    std::erase_if(batch.parcels, [&](const ManifestParcel& parcel) {
+      if (parcel.parcel.shipper_id == required_shipper) return false;
+      report.errors.push_back({parcel.first_line, "shipper_id", "shipper_scope",
+                               "shipper '" + parcel.parcel.shipper_id +
+                                   "' is not the shipper of this API key ('" +
+                                   std::string(required_shipper) + "')"});
+      return true;
+    });
+  }
+
+  std::lock_guard lock(mutex_);
+  Timestamp now = clock_.Now();
+  auto imported = store_.ImportManifest(batch.parcels, now);
+  if (!imported.ok()) {
+    ++store_failures_;
+    return imported.error();
+  }
+  report.parcels_new = imported->parcels_new;
+  report.parcels_unchanged = imported->parcels_unchanged;
+  report.devices_new = imported->devices_new;
+  report.devices_unchanged = imported->devices_unchanged;
+  for (RowError& conflict : imported->conflicts) report.errors.push_back(std::move(conflict));
+  std::sort(report.errors.begin(), report.errors.end(),
+            [](const RowError& a, const RowError& b) { return a.line < b.line; });
+  manifest_rows_ += report.rows_read;
+  manifest_rows_rejected_ += static_cast<std::int64_t>(report.errors.size());
+
+  for (const auto& [parcel_id, adopted_events] : imported->new_parcels) {
+    auto snapshot = store_.LoadParcel(parcel_id);
+    if (!snapshot.ok()) return snapshot.error();
+    if (!snapshot->has_value()) continue;
+    tracker_.Adopt(std::move(**snapshot));
+    if (Status s = ReassessLocked(parcel_id, now); !s.ok()) return s.error();
+  }
+  return report;
+}
+
+Result<EventIngestReport> GuardService::IngestEvents(std::string_view ndjson) {
+  // One reader and arena per thread: a steady stream parses without allocating per event.
+  thread_local NdjsonEventReader reader;
+  thread_local EventArena arena;
+  arena.Clear();
+
+  EventIngestReport report;
+  reader.Parse(
+      ndjson,
+      [&](const ScanEventView& event) {
+        ++report.lines;
+        arena.Add(event);
+      },
+      [&](const EventError& error) {
+        ++report.lines;
+        report.errors.push_back(error);
+      });
+  if (report.lines > config_.ingest.max_batch_lines) {
+    return Error::InvalidInput("batch_too_long",
+                               "the batch has " + std::to_string(report.lines) +
+                                   " lines; send at most " +
+                                   std::to_string(config_.ingest.max_batch_lines) + " per request");
+  }
+  events_received_ += report.lines;
+  events_rejected_ += static_cast<std::int64_t>(report.errors.size());
+
+  auto appended = IngestViews(arena.Views(), clock_.Now(), false);
+  if (!appended.ok()) return appended.error();
+  report.stored = appended->stored;
+  report.pending = appended->pending;
+  report.duplicates = appended->duplicates;
+  return report;
+}
+
+Result<EventAppendResult> GuardService::IngestViews(std::span<const ScanEventView> events,
+                                                    Timestamp now, bool event_clock) {
+  std::lock_guard lock(mutex_);
+  Timestamp recorded_at = event_clock ? now : clock_.Now();
+  auto appended = store_.AppendEvents(events, recorded_at, recorded_at + config_.ingest.pending_window);
+  if (!appended.ok()) {
+    ++store_failures_;
+    return appended.error();
+  }
+  events_stored_ += appended->stored;
+  events_pending_ += appended->pending;
+  events_duplicate_ += appended->duplicates;
+  if (appended->touched_parcels.empty()) return appended;
+
+  // The latest clock time of each touched parcel's new events: the replay clock of its assessment.
+  std::unordered_map<std::string_view, Timestamp> touched;
+  for (const std::string& parcel_id : appended->touched_parcels) {
+    touched.emplace(parcel_id, event_clock ? Timestamp{} : now);
+  }
+  for (const ScanEventView& event : events) {
+    auto it = touched.find(event.parcel_id);
+    if (it == touched.end()) continue;
+    tracker_.AddEvent(event, recorded_at);
+    if (event_clock) it->second = std::max(it->second, event.received.value_or(event.time));
+  }
+  for (const std::string& parcel_id : appended->touched_parcels) {
+    if (Status s = ReassessLocked(parcel_id, touched[parcel_id]); !s.ok()) return s.error();
+  }
+  return appended;
+}
+
+Status GuardService::RunDeadlines(Timestamp now, bool at_deadline) {
+  std::lock_guard lock(mutex_);
+  // A parcel can have several deadlines before `now` (silence, then overdue): each pass fires the
+  // earliest and schedules the next.
+  for (auto due = tracker_.TakeDueParcels(now); !due.empty(); due = tracker_.TakeDueParcels(now)) {
+    for (const auto& [deadline, parcel_id] : due) {
+      if (Status s = ReassessLocked(parcel_id, at_deadline ? deadline : now); !s.ok()) return s;
+    }
+  }
+  return Status::Ok();
+}
+
+std::optional<Timestamp> GuardService::NextDeadline() const {
+  std::lock_guard lock(mutex_);
+  return tracker_.NextDeadline();
+}
+
+int GuardService::RunOutboxOnce(Timestamp now) { return outbox_.RunOnce(now); }
+
+bool GuardService::Claim(LockOrder& order, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  const LockOrder* held = tracker_.FindOrder(order.order_id);
+  if (held == nullptr) {
+    // The parcel was closed and dropped from memory (or this process started after it closed);
+    // bring it back so that its last orders are followed to the end.
+    auto snapshot = store_.LoadParcel(order.parcel_id);
+    if (!snapshot.ok() || !snapshot->has_value()) return false;
+    tracker_.Adopt(std::move(**snapshot));
+    held = tracker_.FindOrder(order.order_id);
+    if (held == nullptr) return false;
+  }
+  if (held->status != OrderStatus::kPending && held->status != OrderStatus::kSent) return false;
+
+  LockOrder claimed = *held;
+  if (claimed.platform_order_id.empty()) ++claimed.attempts;
+  claimed.status = OrderStatus::kSent;
+  // The lease: if this process dies mid-call, the order is due again once the lease ends.
+  Duration lease = config_.outbox.poll_interval;
+  if (auto it = config_.connectors.find(claimed.connector); it != config_.connectors.end()) {
+    lease += it->second.request_timeout;
+  }
+  claimed.next_attempt_at = now + lease;
+  if (Status s = store_.UpdateOrder(claimed, std::nullopt, std::nullopt, now); !s.ok()) {
+    ++store_failures_;
+    spdlog::warn("claiming order {} failed: {}", claimed.order_id, s.error().message);
+    return false;
+  }
+  tracker_.ApplyOrderUpdate(claimed, now);
+  order = claimed;
+  return true;
+}
+
+void GuardService::Record(const LockOrder& order, Timestamp now, const std::string& audit_action) {
+  std::lock_guard lock(mutex_);
+  std::optional<std::pair<std::int64_t, LockState>> state = tracker_.ApplyOrderUpdate(order, now);
+  AuditEntry audit;
+  audit.at = now;
+  audit.actor = "outbox";
+  audit.action = audit_action;
+  audit.entity = "order:" + std::to_string(order.order_id);
+  boost::json::object detail{{"status", OrderStatusName(order.status)},
+                             {"action", LockActionName(order.action)},
+                             {"connector", order.connector},
+                             {"attempts", order.attempts},
+                             {"platform_order_id", order.platform_order_id}};
+  if (!order.last_error.empty()) detail["error"] = order.last_error;
+  audit.detail = boost::json::serialize(detail);
+  if (Status s = store_.UpdateOrder(order, state, audit, now); !s.ok()) {
+    ++store_failures_;
+    spdlog::error("recording order {} failed: {}", order.order_id, s.error().message);
+  }
+  if (order.status == OrderStatus::kFailed) {
+    spdlog::error("ALERT lock order {} ({} of IMEI {} via {}) failed after {} attempts: {}",
+                  order.order_id, LockActionName(order.action), MaskedImei(order.imei),
+                  order.connector, order.attempts, order.last_error);
+  } else if (order.status == OrderStatus::kAcknowledged) {
+    spdlog::info("{} of IMEI {} acknowledged by {} (platform order {})",
+                 LockActionName(order.action), MaskedImei(order.imei), order.connector,
+                 order.platform_order_id);
+  }
+}
+
+void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
+  std::unique_lock lock(snapshot_mutex_);
+  for (const DeviceRow& device : parcel.devices) {
+    snapshot_[device.record.imei.core_value()] = device.state;
+    if (device.record.imei2) snapshot_[device.record.imei2->core_value()] = device.state;
+  }
+}
+
+CheckAnswer GuardService::Check(Imei imei) const {
+  std::shared_lock lock(snapshot_mutex_);
+  auto it = snapshot_.find(imei.core_value());
+  if (it != snapshot_.end() && StateBlocks(it->second)) return CheckAnswer::kBlocked;
+  return CheckAnswer::kNotBlocked;
+}
+
+Result<std::optional<ParcelSnapshot>> GuardService::GetParcel(std::string_view parcel_id) {
+  return store_.LoadParcel(parcel_id);
+}
+
+Result<std::vector<DeviceRow>> GuardService::FindDevices(Imei imei) {
+  return store_.FindDevices(imei);
+}
+
+std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
+  const OutboxStats& outbox = outbox_.stats();
+  std::vector<std::pair<std::string, double>> metrics = {
+      {"imeiguard_events_received_total", static_cast<double>(events_received_.load())},
+      {"imeiguard_events_stored_total", static_cast<double>(events_stored_.load())},
+      {"imeiguard_events_pending_total", static_cast<double>(events_pending_.load())},
+      {"imeiguard_events_duplicate_total", static_cast<double>(events_duplicate_.load())},
+      {"imeiguard_events_rejected_total", static_cast<double>(events_rejected_.load())},
+      {"imeiguard_manifest_rows_total", static_cast<double>(manifest_rows_.load())},
+      {"imeiguard_manifest_rows_rejected_total",
+       static_cast<double>(manifest_rows_rejected_.load())},
+      {"imeiguard_verdict_changes_total", static_cast<double>(verdict_changes_.load())},
+      {"imeiguard_store_failures_total", static_cast<double>(store_failures_.load())},
+      {"imeiguard_lock_orders_submitted_total", static_cast<double>(outbox.submitted)},
+      {"imeiguard_lock_orders_acknowledged_total", static_cast<double>(outbox.acknowledged)},
+      {"imeiguard_lock_orders_retried_total", static_cast<double>(outbox.retried)},
+      {"imeiguard_lock_orders_failed_total", static_cast<double>(outbox.failed)},
+  };
+  return metrics;
+}
+
+void GuardService::StartBackground() {
+  stopping_.store(false);
+  ticker_ = std::thread([this] { TickerLoop(); });
+  outbox_thread_ = std::thread([this] { OutboxLoop(); });
+}
+
+void GuardService::Stop() {
+  stopping_.store(true);
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  if (outbox_thread_.joinable()) outbox_thread_.join();
+}
+
+void GuardService::TickerLoop() {
+  Timestamp last_purge = clock_.Now();
+  while (!stopping_.load()) {
+    {
+      std::unique_lock lock(wake_mutex_);
+      wake_.wait_for(lock, config_.tick_interval, [this] { return stopping_.load(); });
+    }
+    if (stopping_.load()) break;
+    Timestamp now = clock_.Now();
+    if (Status s = RunDeadlines(now, false); !s.ok()) {
+      spdlog::warn("deadline pass failed, retrying next tick: {}", s.error().message);
+    }
+    if (now - last_purge > std::chrono::minutes(10)) {
+      last_purge = now;
+      auto purged = store_.PurgeExpiredPending(now);
+      if (purged.ok() && *purged > 0) {
+        spdlog::info("dropped {} events whose manifest never came", *purged);
+      }
+      std::lock_guard lock(mutex_);
+      tracker_.EvictSettled();
+    }
+  }
+}
+
+void GuardService::OutboxLoop() {
+  while (!stopping_.load()) {
+    int attempts = RunOutboxOnce(clock_.Now());
+    if (attempts > 0) continue;
+    std::unique_lock lock(wake_mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_.load(); });
+  }
+}
+
+}  // namespace imeiguard

@@ -1,0 +1,110 @@
+// The Service that runs every role in one process: manifest and event ingest, detection, the
+// outbox, and the check snapshot. The server drives it with the system clock and background
+// threads; replay drives the same code with a clock that follows the event log.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <thread>
+#include <unordered_map>
+
+#include "service/config.h"
+#include "service/outbox.h"
+#include "service/service.h"
+#include "service/tracker.h"
+
+namespace imeiguard {
+
+class GuardService final : public Service, private OrderLedger {
+ public:
+  // `store`, `clock` and the connectors are owned by the caller and outlive the service.
+  GuardService(const Config& config, Store& store, const Clock& clock,
+               std::map<std::string, LockConnector*> connectors);
+  ~GuardService() override;
+
+  // Loads every open parcel, re-assesses it at the current time (so that work interrupted by a
+  // crash is redone) and fills the check snapshot. Call once before anything else.
+  Status Recover();
+
+  // Starts the deadline ticker and the outbox thread. Stop (or the destructor) joins them.
+  void StartBackground();
+  void Stop();
+
+  // Service
+  Result<ManifestImportReport> ImportManifest(std::string_view text,
+                                              std::string_view required_shipper) override;
+  Result<EventIngestReport> IngestEvents(std::string_view ndjson) override;
+  Result<std::optional<ParcelSnapshot>> GetParcel(std::string_view parcel_id) override;
+  Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
+  CheckAnswer Check(Imei imei) const override;
+  bool Ready() const override { return ready_.load(); }
+  std::vector<std::pair<std::string, double>> Metrics() const override;
+
+  // Stores a batch of parsed events and re-assesses the parcels they touch. With `event_clock`
+  // each parcel is assessed at the latest clock time (received, else time) of its new events, as
+  // replay needs; otherwise at `now`.
+  Result<EventAppendResult> IngestViews(std::span<const ScanEventView> events, Timestamp now,
+                                        bool event_clock);
+
+  // Re-assesses every parcel whose silence or overdue deadline is at or before `now`. With
+  // `at_deadline` each is assessed at its own deadline (replay); otherwise at `now`.
+  Status RunDeadlines(Timestamp now, bool at_deadline);
+  std::optional<Timestamp> NextDeadline() const;
+
+  // One pass of the outbox at `now`; returns the number of attempts made.
+  int RunOutboxOnce(Timestamp now);
+
+  // Observes every parcel change (replay's report uses it). Set before Recover.
+  void SetParcelListener(ParcelChangeListener listener);
+
+ private:
+  // OrderLedger
+  bool Claim(LockOrder& order, Timestamp now) override;
+  void Record(const LockOrder& order, Timestamp now, const std::string& audit_action) override;
+
+  // Persists a change the tracker made and brings the stored order ids back. Caller holds mutex_.
+  Status Persist(const AssessmentChange& change);
+  Status ReassessLocked(const std::string& parcel_id, Timestamp now);
+  void UpdateSnapshot(const TrackedParcel& parcel);
+  void TickerLoop();
+  void OutboxLoop();
+
+  const Config& config_;
+  Store& store_;
+  const Clock& clock_;
+  std::map<std::string, LockConnector*> connectors_;
+
+  mutable std::mutex mutex_;  // Guards tracker_ and the order of store writes that follow it.
+  Tracker tracker_;
+  ParcelChangeListener external_listener_;
+  Outbox outbox_;
+
+  // Lock state per IMEI core for Check: written under mutex_, read by any thread.
+  mutable std::shared_mutex snapshot_mutex_;
+  std::unordered_map<std::uint64_t, LockState> snapshot_;
+
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  std::thread ticker_;
+  std::thread outbox_thread_;
+
+  // Counters for metrics.
+  std::atomic<std::int64_t> events_received_{0};
+  std::atomic<std::int64_t> events_stored_{0};
+  std::atomic<std::int64_t> events_pending_{0};
+  std::atomic<std::int64_t> events_duplicate_{0};
+  std::atomic<std::int64_t> events_rejected_{0};
+  std::atomic<std::int64_t> manifest_rows_{0};
+  std::atomic<std::int64_t> manifest_rows_rejected_{0};
+  std::atomic<std::int64_t> verdict_changes_{0};
+  std::atomic<std::int64_t> store_failures_{0};
+};
+
+}  // namespace imeiguard

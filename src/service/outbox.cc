@@ -1,0 +1,98 @@
+#include "service/outbox.h"
+
+#include <algorithm>
+
+namespace imeiguard {
+
+Outbox::Outbox(Store& store, OrderLedger& ledger, std::map<std::string, LockConnector*> connectors,
+               OutboxConfig config, std::uint64_t jitter_seed)
+    : store_(store),
+      ledger_(ledger),
+      connectors_(std::move(connectors)),
+      config_(config),
+      jitter_(jitter_seed) {}
+
+int Outbox::RunOnce(Timestamp now, int limit) {
+  auto due = store_.LoadDueOrders(now, limit);
+  if (!due.ok()) return 0;
+  int attempts = 0;
+  for (LockOrder& order : *due) {
+    if (!ledger_.Claim(order, now)) continue;
+    Attempt(order, now);
+    ++attempts;
+  }
+  return attempts;
+}
+
+void Outbox::Attempt(LockOrder& order, Timestamp now) {
+  auto connector = connectors_.find(order.connector);
+  if (connector == connectors_.end()) {
+    // The configuration no longer names this connector: nothing can deliver the order.
+    order.status = OrderStatus::kFailed;
+    order.last_error = "connector '" + order.connector + "' is not configured";
+    ++stats_.failed;
+    ledger_.Record(order, now, "lock_order_failed");
+    return;
+  }
+
+  // An order the platform has not accepted yet is submitted (again, with the same idempotency
+  // key); one it accepted is polled for its result.
+  bool submitting = order.platform_order_id.empty();
+  ConnectorReply reply =
+      submitting ? connector->second->Submit(order) : connector->second->Poll(order);
+  if (submitting) ++stats_.submitted;
+
+  switch (reply.kind) {
+    case ConnectorReply::Kind::kApplied:
+      order.status = OrderStatus::kAcknowledged;
+      order.platform_order_id = reply.platform_order_id;
+      order.acknowledged_at = now;
+      order.last_error.clear();
+      ++stats_.acknowledged;
+      ledger_.Record(order, now, "lock_order_acknowledged");
+      return;
+    case ConnectorReply::Kind::kAccepted:
+      order.status = OrderStatus::kSent;
+      order.platform_order_id = reply.platform_order_id;
+      if (!order.sent_at) order.sent_at = now;
+      order.next_attempt_at = now + config_.poll_interval;
+      ledger_.Record(order, now, "lock_order_accepted");
+      return;
+    case ConnectorReply::Kind::kRejected:
+      // Retrying cannot help: the platform said the order itself is wrong.
+      order.status = OrderStatus::kFailed;
+      order.last_error = reply.message;
+      ++stats_.failed;
+      ledger_.Record(order, now, "lock_order_failed");
+      return;
+    case ConnectorReply::Kind::kRetryLater:
+      break;
+  }
+
+  order.last_error = reply.message;
+  if (order.attempts >= config_.max_attempts) {
+    order.status = OrderStatus::kFailed;
+    ++stats_.failed;
+    ledger_.Record(order, now, "lock_order_failed");
+    return;
+  }
+  // The platform's own Retry-After wins when it asks for more patience than the backoff.
+  Duration delay = Backoff(order.attempts);
+  if (reply.retry_after) delay = std::max(delay, *reply.retry_after);
+  order.status = submitting ? OrderStatus::kPending : OrderStatus::kSent;
+  order.next_attempt_at = now + delay;
+  ++stats_.retried;
+  ledger_.Record(order, now, "lock_order_retry");
+}
+
+Duration Outbox::Backoff(int attempt) {
+  // Full jitter: a random delay up to an exponentially growing cap, so that a burst of orders
+  // refused together does not come back together.
+  double cap = static_cast<double>(config_.base_delay.count()) *
+               static_cast<double>(1ULL << std::min(attempt, 30));
+  cap = std::min(cap, static_cast<double>(config_.max_delay.count()));
+  std::uniform_real_distribution<double> spread(0.0, cap);
+  return Duration(static_cast<std::int64_t>(spread(jitter_)));
+}
+
+}  // namespace imeiguard

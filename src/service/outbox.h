@@ -1,0 +1,63 @@
+// The durable outbox: sends lock and unlock orders to their connectors until each is acknowledged,
+// cancelled or given up on.
+//
+// Orders live in the store; the outbox claims an order (marks it sent, with a lease until the next
+// attempt) in the store before it calls the platform, so a crash between claim and reply leads to
+// the same order being submitted again with the same idempotency key, never to a new order.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "locking/connector.h"
+#include "service/config.h"
+#include "store/store.h"
+
+namespace imeiguard {
+
+// The owner of the in-memory state (the service) takes part in each step under its own lock.
+class OrderLedger {
+ public:
+  virtual ~OrderLedger() = default;
+  // Claims `order` for an attempt at `now`: returns false when the order is no longer due (for
+  // example cancelled meanwhile). On true the claim is durable and `order` holds the claimed copy.
+  virtual bool Claim(LockOrder& order, Timestamp now) = 0;
+  // Records the outcome of an attempt durably, with `audit_action` naming what happened.
+  virtual void Record(const LockOrder& order, Timestamp now, const std::string& audit_action) = 0;
+};
+
+struct OutboxStats {
+  std::int64_t submitted = 0;
+  std::int64_t acknowledged = 0;
+  std::int64_t retried = 0;
+  std::int64_t failed = 0;
+};
+
+class Outbox {
+ public:
+  // `connectors` are owned by the caller and outlive the outbox.
+  Outbox(Store& store, OrderLedger& ledger, std::map<std::string, LockConnector*> connectors,
+         OutboxConfig config, std::uint64_t jitter_seed = 1);
+
+  // Makes one attempt on every order due at `now` (at most `limit`). Returns how many attempts it
+  // made. Called from one thread at a time.
+  int RunOnce(Timestamp now, int limit = 256);
+
+  const OutboxStats& stats() const { return stats_; }
+
+ private:
+  void Attempt(LockOrder& order, Timestamp now);
+  Duration Backoff(int attempt);
+
+  Store& store_;
+  OrderLedger& ledger_;
+  std::map<std::string, LockConnector*> connectors_;
+  OutboxConfig config_;
+  std::mt19937_64 jitter_;
+  OutboxStats stats_;
+};
+
+}  // namespace imeiguard

@@ -1,0 +1,232 @@
+#include "service/replay.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "events/ndjson.h"
+#include "locking/lock_planner.h"
+#include "service/event_arena.h"
+#include "service/guard_service.h"
+#include "store/sqlite_store.h"
+
+namespace imeiguard {
+namespace {
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Error::InvalidInput("file", "cannot open " + path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// A platform that confirms every order at once: replay measures the engine's decisions, not the
+// latency of a real platform.
+class ImmediatePlatform final : public LockConnector {
+ public:
+  explicit ImmediatePlatform(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const override { return name_; }
+  ConnectorReply Submit(const LockOrder& order) override {
+    return {ConnectorReply::Kind::kApplied, "replay:" + order.idempotency_key, std::nullopt, ""};
+  }
+  ConnectorReply Poll(const LockOrder& order) override { return Submit(order); }
+
+ private:
+  std::string name_;
+};
+
+// One report row per device, kept current from every parcel change.
+class ReportCollector {
+ public:
+  void Observe(const TrackedParcel& parcel, Timestamp at) {
+    for (const DeviceRow& device : parcel.devices) {
+      Row& row = rows_[device.device_id];
+      if (row.imei.empty()) {
+        row.imei = device.record.imei.WithCheckDigit();
+        row.parcel_id = parcel.parcel.record.parcel_id;
+        row.since = at;
+      }
+      row.verdict = parcel.parcel.assessment.verdict;
+      for (const Evidence& evidence : parcel.parcel.assessment.evidence) {
+        if (!IsLossRule(evidence.rule)) continue;
+        if (std::find(row.rules.begin(), row.rules.end(), evidence.rule) == row.rules.end()) {
+          row.rules.push_back(evidence.rule);
+        }
+      }
+      for (const LockOrder& order : parcel.orders) {
+        if (order.device_id != device.device_id || order.action != LockAction::kLock) continue;
+        if (!row.first_locked_at || order.created_at < *row.first_locked_at) {
+          row.first_locked_at = order.created_at;
+        }
+      }
+      if (device.state != row.state) {
+        CloseInterval(row, at);
+        row.state = device.state;
+      }
+    }
+  }
+
+  void Write(std::ostream& out, Timestamp end) {
+    std::vector<Row*> ordered;
+    for (auto& [id, row] : rows_) {
+      CloseInterval(row, end);
+      ordered.push_back(&row);
+    }
+    std::sort(ordered.begin(), ordered.end(), [](const Row* a, const Row* b) {
+      return std::tie(a->parcel_id, a->imei) < std::tie(b->parcel_id, b->imei);
+    });
+    out << "imei,parcel_id,verdict,state,first_locked_at,locked_seconds,rules\n";
+    for (const Row* row : ordered) {
+      out << row->imei << ',' << row->parcel_id << ',' << VerdictName(row->verdict) << ','
+          << LockStateName(row->state) << ','
+          << (row->first_locked_at ? FormatRfc3339(*row->first_locked_at) : "") << ','
+          << row->locked.count() / 1000 << ',';
+      for (std::size_t i = 0; i < row->rules.size(); ++i) out << (i ? ";" : "") << row->rules[i];
+      out << '\n';
+    }
+  }
+
+  std::int64_t devices() const { return static_cast<std::int64_t>(rows_.size()); }
+  std::int64_t devices_locked() const {
+    return std::count_if(rows_.begin(), rows_.end(),
+                         [](const auto& entry) { return entry.second.first_locked_at.has_value(); });
+  }
+
+ private:
+  struct Row {
+    std::string imei;
+    std::string parcel_id;
+    Verdict verdict = Verdict::kInFlow;
+    LockState state = LockState::kWatched;
+    Timestamp since;
+    Duration locked{0};
+    std::optional<Timestamp> first_locked_at;
+    std::vector<std::string> rules;
+  };
+
+  // Rules that speak for a loss; closing and reopening scans are facts, not rules that fired.
+  static bool IsLossRule(std::string_view rule) {
+    return rule != "delivered" && rule != "returned" && rule != "seen_again";
+  }
+
+  static void CloseInterval(Row& row, Timestamp at) {
+    if (StateBlocks(row.state) && at > row.since) row.locked += at - row.since;
+    row.since = std::max(row.since, at);
+  }
+
+  std::map<std::int64_t, Row> rows_;
+};
+
+// The first clock time in the log, so that manifests are imported when the log begins.
+std::optional<Timestamp> FirstClockTime(std::string_view text) {
+  NdjsonEventReader reader;
+  std::optional<Timestamp> first;
+  std::size_t end = 0;
+  // Only the first few thousand bytes are needed to find one valid line.
+  while (!first && end < text.size()) {
+    std::size_t next = text.find('\n', end);
+    if (next == std::string_view::npos) next = text.size();
+    reader.Parse(
+        text.substr(end, next - end),
+        [&](const ScanEventView& event) { first = event.received.value_or(event.time); },
+        [](const EventError&) {});
+    end = next + 1;
+  }
+  return first;
+}
+
+}  // namespace
+
+Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& options,
+                                std::ostream& report, std::ostream& diagnostics) {
+  auto events_text = ReadFile(options.events_path);
+  if (!events_text.ok()) return events_text.error();
+
+  SqliteStoreOptions store_options;
+  store_options.durability = SqliteStoreOptions::Durability::kNormal;
+  auto store = SqliteStore::Open(":memory:", store_options);
+  if (!store.ok()) return store.error();
+
+  // Every connector a policy names is modelled by a platform that confirms at once.
+  std::map<std::string, std::unique_ptr<ImmediatePlatform>> platforms;
+  std::map<std::string, LockConnector*> connectors;
+  for (const auto& [name, connector_config] : config.connectors) {
+    platforms[name] = std::make_unique<ImmediatePlatform>(name);
+    connectors[name] = platforms[name].get();
+  }
+
+  ReplaySummary summary;
+  std::optional<Timestamp> first = FirstClockTime(*events_text);
+  ManualClock clock(first.value_or(Timestamp{}));
+  summary.clock_start = clock.Now();
+  GuardService service(config, **store, clock, connectors);
+  ReportCollector collector;
+  service.SetParcelListener(
+      [&collector](const TrackedParcel& parcel, Timestamp at) { collector.Observe(parcel, at); });
+
+  for (const std::string& path : options.manifest_paths) {
+    auto text = ReadFile(path);
+    if (!text.ok()) return text.error();
+    auto imported = service.ImportManifest(*text, "");
+    if (!imported.ok()) return imported.error();
+    for (const RowError& error : imported->errors) {
+      diagnostics << path << ":" << error.line << ": " << error.column << ": " << error.message
+                  << "\n";
+    }
+    summary.manifest_rows_rejected += static_cast<std::int64_t>(imported->errors.size());
+  }
+
+  EventArena arena;
+  Status failure;
+  auto flush = [&] {
+    if (arena.size() == 0 || !failure.ok()) return;
+    auto stored = service.IngestViews(arena.Views(), clock.Now(), true);
+    if (!stored.ok()) failure = stored.error();
+    arena.Clear();
+    service.RunOutboxOnce(clock.Now());
+  };
+  auto run_deadlines_before = [&](Timestamp t) {
+    std::optional<Timestamp> deadline = service.NextDeadline();
+    if (!deadline || *deadline >= t) return;
+    flush();
+    // Deadlines that fall before this event fire first, each at its own time.
+    if (Status s = service.RunDeadlines(t - Duration(1), true); !s.ok()) failure = s;
+    service.RunOutboxOnce(t - Duration(1));
+  };
+
+  NdjsonEventReader reader;
+  reader.Parse(
+      *events_text,
+      [&](const ScanEventView& event) {
+        ++summary.events_read;
+        Timestamp t = std::max(event.received.value_or(event.time), clock.Now());
+        run_deadlines_before(t);
+        clock.AdvanceTo(t);
+        arena.Add(event);
+        if (static_cast<int>(arena.size()) >= options.batch_events) flush();
+      },
+      [&](const EventError& error) {
+        ++summary.events_read;
+        ++summary.events_rejected;
+        diagnostics << options.events_path << ":" << error.line << ": " << error.field << ": "
+                    << error.message << "\n";
+      });
+  flush();
+
+  Timestamp until = options.until.value_or(clock.Now());
+  if (until < clock.Now()) until = clock.Now();
+  run_deadlines_before(until + Duration(1));
+  clock.AdvanceTo(until);
+  if (!failure.ok()) return failure.error();
+
+  summary.clock_end = until;
+  collector.Write(report, until);
+  summary.devices = collector.devices();
+  summary.devices_locked = collector.devices_locked();
+  return summary;
+}
+
+}  // namespace imeiguard

@@ -1,0 +1,86 @@
+// The working set of the detection engine: every open phone parcel in memory, with its history,
+// devices and orders, and the deadlines at which silence and overdue rules come due.
+//
+// The tracker does no I/O. Each method that changes a parcel returns the change for its caller to
+// persist; the caller holds one lock around the tracker (not thread-safe on its own).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "detection/verdict.h"
+#include "service/config.h"
+#include "store/store.h"
+
+namespace imeiguard {
+
+struct TrackedParcel {
+  ParcelRow parcel;
+  std::vector<DeviceRow> devices;
+  std::vector<ScanEvent> events;  // Sorted by EventTimeOrder.
+  std::vector<LockOrder> orders;
+};
+
+// Called after every change to a parcel's verdict, device states or orders, with the parcel as it
+// is now and the clock time of the change.
+using ParcelChangeListener = std::function<void(const TrackedParcel&, Timestamp)>;
+
+class Tracker {
+ public:
+  explicit Tracker(const Config& config) : config_(config) {}
+
+  void SetListener(ParcelChangeListener listener) { listener_ = std::move(listener); }
+
+  // Takes a parcel loaded from the store (at start-up or right after its manifest was imported).
+  void Adopt(ParcelSnapshot snapshot);
+
+  bool Tracks(std::string_view parcel_id) const;
+
+  // Adds an event to a tracked parcel's history unless its event_id is already there. Returns true
+  // when the event is new to the tracker.
+  bool AddEvent(const ScanEventView& event, Timestamp recorded_at);
+
+  // Assesses the parcel at `now` and plans its orders. Returns the change to persist, or
+  // std::nullopt when nothing changed. The tracker already reflects the change when this returns;
+  // new orders carry order_id 0 until ReplaceOrders brings the stored ones.
+  std::optional<AssessmentChange> Reassess(const std::string& parcel_id, Timestamp now);
+
+  // Replaces a parcel's orders with the stored ones (after SaveAssessment assigned their ids).
+  void ReplaceOrders(const std::string& parcel_id, std::vector<LockOrder> orders);
+
+  // Takes the outbox's update of an order. Returns the device whose lock state changed and the new
+  // state, or std::nullopt. Unknown orders (of parcels no longer tracked) are ignored.
+  std::optional<std::pair<std::int64_t, LockState>> ApplyOrderUpdate(const LockOrder& order,
+                                                                     Timestamp now);
+
+  // The order as the tracker holds it, to check that an order loaded from the store is still live.
+  const LockOrder* FindOrder(std::int64_t order_id) const;
+
+  // Parcels whose next deadline is at or before `now`, earliest first, each with its deadline.
+  std::vector<std::pair<Timestamp, std::string>> TakeDueParcels(Timestamp now);
+  std::optional<Timestamp> NextDeadline() const;
+
+  // Drops closed parcels whose orders are all settled; they can change no more under these rules.
+  void EvictSettled();
+
+  std::size_t size() const { return parcels_.size(); }
+
+ private:
+  void ScheduleDeadline(TrackedParcel& tracked);
+  void Notify(const TrackedParcel& tracked, Timestamp at) const;
+
+  const Config& config_;
+  ParcelChangeListener listener_;
+  std::unordered_map<std::string, TrackedParcel> parcels_;
+  std::unordered_map<std::int64_t, std::string> order_parcels_;  // order_id -> parcel_id
+  // Deadlines keyed by time; an entry is stale when the parcel's assessment has moved on.
+  std::set<std::pair<Timestamp, std::string>> deadlines_;
+};
+
+}  // namespace imeiguard
