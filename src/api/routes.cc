@@ -99,7 +99,7 @@ std::string RequestCounters::Prometheus() const {
   return out.str();
 }
 
-void AddApiRoutes(http::Router& router, Service& service, Store& keys, RequestCounters& counters) {
+void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys, RequestCounters& counters) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
                    [&service](const Request& request, const Principal& principal) {

@@ -1,4 +1,4 @@
-// The Service that runs every role in one process: manifest and event ingest, detection, the
+// The ImeiguardService that runs every role in one process: manifest and event ingest, detection, the
 // outbox, and the check snapshot. The server drives it with the system clock and background
 // threads; replay drives the same code with a clock that follows the event log.
 #pragma once
@@ -20,7 +20,7 @@
 
 namespace imeiguard {
 
-class GuardService final : public Service, private OrderLedger {
+class GuardService final : public ImeiguardService, private OrderLedger {
  public:
   // `store`, `clock` and the connectors are owned by the caller and outlive the service.
   GuardService(const Config& config, Store& store, const Clock& clock,
@@ -35,7 +35,7 @@ class GuardService final : public Service, private OrderLedger {
   void StartBackground();
   void Stop();
 
-  // Service
+  // ImeiguardService
   Result<ManifestImportReport> ImportManifest(std::string_view text,
                                               std::string_view required_shipper) override;
   Result<EventIngestReport> IngestEvents(std::string_view ndjson) override;

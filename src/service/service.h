@@ -37,9 +37,9 @@ struct EventIngestReport {
 // Public check answer: only whether the IMEI is blocked, nothing about parcel or owner.
 enum class CheckAnswer { kBlocked, kNotBlocked };
 
-class Service {
+class ImeiguardService {
  public:
-  virtual ~Service() = default;
+  virtual ~ImeiguardService() = default;
 
   // Parses and imports a manifest (CSV or JSON). When `required_shipper` is not empty, rows naming
   // another shipper are rejected (reason "shipper_scope"). Succeeds with per-row errors for bad

@@ -1,0 +1,315 @@
+// The flows of the field cases, end to end through the service on a real SQLite file, with a
+// platform that records what it is sent.
+#include "service/guard_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "store/sqlite_store.h"
+
+namespace imeiguard {
+namespace {
+
+using std::chrono::hours;
+
+Timestamp At(std::string_view text) { return ParseRfc3339(text).value(); }
+
+// A platform that applies every order at once and remembers each submission.
+class RecordingPlatform final : public LockConnector {
+ public:
+  const std::string& name() const override { return name_; }
+  ConnectorReply Submit(const LockOrder& order) override {
+    std::lock_guard lock(mutex_);
+    submissions.push_back(order);
+    return {ConnectorReply::Kind::kApplied, "p-" + std::to_string(submissions.size()),
+            std::nullopt, ""};
+  }
+  ConnectorReply Poll(const LockOrder& order) override { return Submit(order); }
+
+  std::vector<LockOrder> submissions;
+
+ private:
+  std::string name_ = "dm";
+  std::mutex mutex_;
+};
+
+class GuardServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("imeiguard-service-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    config_ = DefaultConfig();
+    config_.default_policy.detection.silence_limit = hours(72);
+    config_.default_policy.detection.overdue_grace = hours(24 * 30);
+    Open();
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open() {
+    service_.reset();
+    store_.reset();
+    auto store = SqliteStore::Open((dir_ / "store.db").string());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    service_ = std::make_unique<GuardService>(config_, *store_, clock_,
+                                              std::map<std::string, LockConnector*>{{"dm", &platform_}});
+    ASSERT_TRUE(service_->Recover().ok());
+  }
+
+  void Import(std::string_view csv) {
+    auto report = service_->ImportManifest(csv, "");
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+  }
+
+  EventIngestReport Ingest(std::string_view ndjson) {
+    auto report = service_->IngestEvents(ndjson);
+    EXPECT_TRUE(report.ok()) << report.error().message;
+    return report.ok() ? *report : EventIngestReport{};
+  }
+
+  // Moves the clock, fires due deadlines and lets the outbox work.
+  void RunUntil(std::string_view time) {
+    clock_.AdvanceTo(At(time));
+    ASSERT_TRUE(service_->RunDeadlines(clock_.Now(), false).ok());
+    while (service_->RunOutboxOnce(clock_.Now()) > 0) {
+    }
+  }
+
+  Verdict VerdictOf(std::string_view parcel_id) {
+    auto parcel = service_->GetParcel(parcel_id);
+    EXPECT_TRUE(parcel.ok() && parcel->has_value());
+    return (*parcel)->parcel.assessment.verdict;
+  }
+
+  bool Blocked(std::string_view imei) {
+    return service_->Check(Imei::Parse(imei, ImeiChannel::kHuman).value()) ==
+           CheckAnswer::kBlocked;
+  }
+
+  std::filesystem::path dir_;
+  Config config_;
+  ManualClock clock_{At("2026-03-01T00:00:00Z")};
+  RecordingPlatform platform_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<GuardService> service_;
+};
+
+constexpr std::string_view kManifest =
+    "parcel_id,shipper_id,service,promised_by,destination_postcode,imei,imei2\n"
+    "373500000000001234,telco-a,home,2026-03-20,41301,867315042291587,867315042291660\n"
+    "373500000000005678,telco-a,locker,2026-03-20,41302,358472100042174,\n";
+
+TEST_F(GuardServiceTest, DeliveryOlderThanLaterScanStaysDelivered) {
+  // F1
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"f1-a","parcel_id":"373500000000001234","type":"out_for_delivery","time":"2026-03-03T10:24:00+01:00"})"
+      "\n"
+      R"({"event_id":"f1-b","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-03T10:19:00+01:00"})"
+      "\n"
+      R"({"event_id":"f1-c","parcel_id":"373500000000001234","type":"arrived","time":"2026-03-03T13:20:00+01:00","node":"SE-TERM-GBG"})"
+      "\n");
+  RunUntil("2026-03-30T00:00:00Z");
+  EXPECT_EQ(VerdictOf("373500000000001234"), Verdict::kDelivered);
+  EXPECT_TRUE(platform_.submissions.empty());
+  auto parcel = service_->GetParcel("373500000000001234");
+  EXPECT_EQ((*parcel)->events.size(), 3u);
+  EXPECT_FALSE((*parcel)->parcel.assessment.next_deadline.has_value());
+}
+
+TEST_F(GuardServiceTest, RepeatedEventStoredOnce) {
+  // F2: the same delivered event four times, the last with other key order and white space.
+  Import(kManifest);
+  std::string event =
+      R"({"event_id":"f2-a","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-02T12:00:00Z"})";
+  EventIngestReport first = Ingest(event + "\n");
+  EXPECT_EQ(first.stored, 1);
+  clock_.AdvanceTo(At("2026-03-02T13:00:00Z"));
+  EXPECT_EQ(Ingest(event + "\n").duplicates, 1);
+  clock_.AdvanceTo(At("2026-03-03T17:00:00Z"));
+  EXPECT_EQ(Ingest(event + "\n").duplicates, 1);
+  EventIngestReport last = Ingest(
+      R"({ "time" : "2026-03-02T12:00:00Z", "type":"delivered",  "parcel_id":"373500000000005678", "event_id":"f2-a" })"
+      "\n");
+  EXPECT_EQ(last.duplicates, 1);
+  EXPECT_TRUE(last.errors.empty());
+  auto parcel = service_->GetParcel("373500000000005678");
+  EXPECT_EQ((*parcel)->events.size(), 1u);
+  auto audit = store_->LoadAudit("parcel:373500000000005678", 100);
+  ASSERT_TRUE(audit.ok());
+  int verdicts = 0;
+  for (const AuditEntry& entry : *audit) verdicts += entry.action == "verdict";
+  EXPECT_EQ(verdicts, 1);
+  EXPECT_TRUE(platform_.submissions.empty());
+}
+
+TEST_F(GuardServiceTest, LateDeliveryUnlocksLostPhone) {
+  // F3: accepted day 0, arrived day 1, lost on day 8 (silence), delivery dated day 2 arrives day 9.
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"f3-a","parcel_id":"373500000000005678","type":"accepted","time":"2026-03-01T09:00:00Z"})"
+      "\n"
+      R"({"event_id":"f3-b","parcel_id":"373500000000005678","type":"arrived","time":"2026-03-02T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-09T09:00:00Z");
+  EXPECT_EQ(VerdictOf("373500000000005678"), Verdict::kLost);
+  ASSERT_EQ(platform_.submissions.size(), 1u);
+  EXPECT_EQ(platform_.submissions[0].action, LockAction::kLock);
+  EXPECT_TRUE(Blocked("358472100042174"));
+
+  clock_.AdvanceTo(At("2026-03-10T09:00:00Z"));
+  std::string late =
+      R"({"event_id":"f3-c","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-03T11:40:00Z"})";
+  Ingest(late + "\n");
+  EXPECT_EQ(VerdictOf("373500000000005678"), Verdict::kDelivered);
+  EXPECT_FALSE(Blocked("358472100042174"));
+  RunUntil("2026-03-10T09:00:01Z");
+  ASSERT_EQ(platform_.submissions.size(), 2u);
+  EXPECT_EQ(platform_.submissions[1].action, LockAction::kUnlock);
+
+  auto devices = service_->FindDevices(Imei::Parse("358472100042174", ImeiChannel::kHuman).value());
+  ASSERT_TRUE(devices.ok());
+  EXPECT_EQ((*devices)[0].state, LockState::kReleased);
+
+  // The same event once more changes nothing.
+  EXPECT_EQ(Ingest(late + "\n").duplicates, 1);
+  RunUntil("2026-03-10T10:00:00Z");
+  EXPECT_EQ(platform_.submissions.size(), 2u);
+}
+
+TEST_F(GuardServiceTest, WithdrawnLossCancelsUnsentLock) {
+  // F3, second half: the delivery arrives before the outbox sent the lock.
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"c-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  EXPECT_EQ(VerdictOf("373500000000005678"), Verdict::kLost);
+  Ingest(
+      R"({"event_id":"c-b","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-01T10:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T11:00:00Z");
+  EXPECT_TRUE(platform_.submissions.empty());
+  auto parcel = service_->GetParcel("373500000000005678");
+  ASSERT_EQ((*parcel)->orders.size(), 1u);
+  EXPECT_EQ((*parcel)->orders[0].status, OrderStatus::kCancelled);
+  EXPECT_EQ((*parcel)->devices[0].state, LockState::kReleased);
+}
+
+TEST_F(GuardServiceTest, EventBeforeManifestJoinsHistory) {
+  // F4: a scan at 08:00:05, its manifest at 08:05.
+  clock_.AdvanceTo(At("2026-03-01T08:00:05Z"));
+  EventIngestReport early = Ingest(
+      R"({"event_id":"f4-a","parcel_id":"373500000000001234","type":"accepted","time":"2026-03-01T08:00:00Z"})"
+      "\n");
+  EXPECT_EQ(early.pending, 1);
+  clock_.AdvanceTo(At("2026-03-01T08:05:00Z"));
+  Import(kManifest);
+  auto parcel = service_->GetParcel("373500000000001234");
+  ASSERT_EQ((*parcel)->events.size(), 1u);
+  EXPECT_EQ((*parcel)->events[0].time, At("2026-03-01T08:00:00Z"));
+  ASSERT_TRUE((*parcel)->parcel.assessment.next_deadline.has_value());
+  EXPECT_EQ(*(*parcel)->parcel.assessment.next_deadline, At("2026-03-04T08:00:00Z"));
+}
+
+TEST_F(GuardServiceTest, DualSimPhoneGetsOneOrderBothBlocked) {
+  // F5
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"f5-a","parcel_id":"373500000000001234","type":"exception_opened","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T09:00:01Z");
+  ASSERT_EQ(platform_.submissions.size(), 1u);
+  ASSERT_TRUE(platform_.submissions[0].imei2.has_value());
+  EXPECT_TRUE(Blocked("867315042291587"));
+  EXPECT_TRUE(Blocked("867315042291660"));
+  EXPECT_FALSE(Blocked("358472100042174"));
+}
+
+TEST_F(GuardServiceTest, EqualImeisInOneRowRejected) {
+  auto report = service_->ImportManifest(
+      "parcel_id,shipper_id,service,promised_by,destination_postcode,imei,imei2\n"
+      "373500000000001234,telco-a,home,2026-03-20,41301,867315042291587,867315042291587\n",
+      "");
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->errors.size(), 1u);
+  EXPECT_EQ(report->errors[0].line, 2);
+  EXPECT_EQ(report->devices_new, 0);
+}
+
+TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
+  // F6
+  auto report = service_->ImportManifest(
+      "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
+      "373500000000000011,telco-a,home,2026-03-20,41301,000000000000000\n"
+      "373500000000000022,telco-a,home,2026-03-20,41301,000000000000000\n",
+      "");
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->errors.size(), 2u);
+  EXPECT_EQ(report->devices_new, 0);
+  EXPECT_EQ(report->errors[0].reason, "placeholder");
+  Ingest(
+      R"({"event_id":"f6-a","parcel_id":"373500000000000011","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T10:00:00Z");
+  EXPECT_TRUE(platform_.submissions.empty());
+  EXPECT_FALSE(Blocked("000000000000000") );
+}
+
+TEST_F(GuardServiceTest, ReimportChangesNothing) {
+  Import(kManifest);
+  auto again = service_->ImportManifest(kManifest, "");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->parcels_new, 0);
+  EXPECT_EQ(again->devices_new, 0);
+  EXPECT_EQ(again->parcels_unchanged, 2);
+}
+
+TEST_F(GuardServiceTest, ShipperScopeRejectsOtherShippersRows) {
+  auto report = service_->ImportManifest(kManifest, "retail-b");
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->parcels_new, 0);
+  ASSERT_EQ(report->errors.size(), 2u);
+  EXPECT_EQ(report->errors[0].reason, "shipper_scope");
+}
+
+TEST_F(GuardServiceTest, RestartKeepsLockedState) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"r-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T09:00:01Z");
+  ASSERT_TRUE(Blocked("358472100042174"));
+  Open();
+  EXPECT_TRUE(Blocked("358472100042174"));
+  RunUntil("2026-03-01T10:00:00Z");
+  EXPECT_EQ(platform_.submissions.size(), 1u);
+}
+
+TEST_F(GuardServiceTest, BadLinesReportedGoodLinesKept) {
+  Import(kManifest);
+  EventIngestReport report = Ingest(
+      R"({"event_id":"b-a","parcel_id":"373500000000005678","type":"arrived","time":"2026-03-01T09:00:00Z"})"
+      "\n"
+      R"({"event_id":"b-b","parcel_id":"373500000000005678","type":"teleported","time":"2026-03-01T09:00:00Z"})"
+      "\n"
+      "not json\n");
+  EXPECT_EQ(report.lines, 3);
+  EXPECT_EQ(report.stored, 1);
+  ASSERT_EQ(report.errors.size(), 2u);
+  EXPECT_EQ(report.errors[0].line, 2);
+  EXPECT_EQ(report.errors[1].line, 3);
+}
+
+}  // namespace
+}  // namespace imeiguard
