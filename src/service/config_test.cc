@@ -1,0 +1,85 @@
+#include "service/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace imeiguard {
+namespace {
+
+TEST(ParseConfig, EmptyTextGivesDefaults) {
+  auto config = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.port, 8080);
+  ASSERT_EQ(config->default_policy.connectors.size(), 1u);
+  EXPECT_EQ(config->default_policy.connectors[0], "dm");
+  EXPECT_TRUE(config->connectors.contains("dm"));
+}
+
+TEST(ParseConfig, ShipperStartsFromDefault) {
+  auto config = ParseConfig(
+      "[default]\nsilence_limit_hours = 10\nexception_damaged = \"lost\"\n"
+      "[shippers.telco-a]\noverdue_grace_hours = 2\n",
+      "test.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const ShipperPolicy& telco = config->PolicyFor("telco-a");
+  EXPECT_EQ(telco.detection.silence_limit, std::chrono::hours(10));
+  EXPECT_EQ(telco.detection.overdue_grace, std::chrono::hours(2));
+  EXPECT_EQ(telco.detection.exception_damaged, RuleOutcome::kLost);
+  EXPECT_EQ(config->PolicyFor("unknown").detection.overdue_grace, std::chrono::hours(24));
+}
+
+TEST(ParseConfig, UnknownKeyNamedWithLine) {
+  auto config = ParseConfig("[server]\nport = 80\nprot = 81\n", "typo.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_NE(config.error().message.find("typo.toml:3"), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find("server.prot"), std::string::npos);
+}
+
+TEST(ParseConfig, BadOutcomeRejected) {
+  auto config = ParseConfig("[default]\nsilence = \"lock\"\n", "x.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("\"lost\", \"suspect\" or \"ignore\""), std::string::npos);
+}
+
+TEST(ParseConfig, UnknownConnectorRejected) {
+  auto config = ParseConfig("[shippers.a]\nconnectors = [\"nowhere\"]\n", "x.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("connector 'nowhere'"), std::string::npos);
+}
+
+TEST(ParseConfig, SecretComesFromEnvironment) {
+  ::setenv("IMEIGUARD_TEST_SECRET", "s3cret", 1);
+  auto config = ParseConfig(
+      "[connectors.x]\nhost = \"127.0.0.1\"\nport = 9000\nsecret_env = \"IMEIGUARD_TEST_SECRET\"\n",
+      "x.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->connectors.at("x").secret, "s3cret");
+  EXPECT_EQ(config->connectors.at("x").port, 9000);
+}
+
+TEST(ParseConfig, MissingSecretVariableRejected) {
+  ::unsetenv("IMEIGUARD_UNSET_SECRET");
+  auto config = ParseConfig("[connectors.x]\nsecret_env = \"IMEIGUARD_UNSET_SECRET\"\n", "x.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("IMEIGUARD_UNSET_SECRET"), std::string::npos);
+}
+
+TEST(ParseConfig, MalformedTomlNamesLine) {
+  auto config = ParseConfig("[server\nport = 1\n", "broken.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("broken.toml:1"), std::string::npos) << config.error().message;
+}
+
+TEST(LoadConfig, ExampleFileParses) {
+  ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
+  auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->PolicyFor("telco-a").detection.silence_limit, std::chrono::hours(48));
+}
+
+}  // namespace
+}  // namespace imeiguard
