@@ -5,7 +5,8 @@
 // - A method that returns success has made its writes durable (committed and synced as the store's
 //   durability setting promises) before it returns; callers acknowledge input only after that.
 // - Each mutating method is one transaction: on failure nothing of it is visible.
-// - Errors: kUnavailable for I/O and lock-timeout failures (the caller may retry), kInvalidInput for
+// - Errors: kUnavailable for I/O and lock-timeout failures (the caller may retry), kInvalidInput
+// for
 //   values the schema rejects, kInternal for a corrupt or unexpected schema.
 // - Methods may be called from several threads; implementations serialise writers themselves.
 #pragma once
@@ -48,8 +49,8 @@ struct ParcelRow {
 struct ParcelSnapshot {
   ParcelRow parcel;
   std::vector<DeviceRow> devices;
-  std::vector<ScanEvent> events;   // Sorted by EventTimeOrder.
-  std::vector<LockOrder> orders;   // All orders of its devices, oldest first.
+  std::vector<ScanEvent> events;  // Sorted by EventTimeOrder.
+  std::vector<LockOrder> orders;  // All orders of its devices, oldest first.
 };
 
 struct ManifestImportResult {
@@ -88,13 +89,12 @@ struct AuditEntry {
 struct AssessmentChange {
   std::string parcel_id;
   Assessment assessment;
-  std::vector<LockOrder> new_orders;            // order_id is ignored and assigned by the store.
-  std::vector<std::int64_t> cancelled_orders;   // Pending orders to mark kCancelled.
+  std::vector<LockOrder> new_orders;           // order_id is ignored and assigned by the store.
+  std::vector<std::int64_t> cancelled_orders;  // Pending orders to mark kCancelled.
   std::vector<std::pair<std::int64_t, LockState>> device_states;  // device_id and its new state.
-  std::vector<AuditEntry> audit;                 // Entries recorded with the change.
-  Timestamp at;                                  // Clock time of the change.
+  std::vector<AuditEntry> audit;  // Entries recorded with the change.
+  Timestamp at;                   // Clock time of the change.
 };
-
 
 // An API key as stored: never the secret, only its SHA-256.
 struct ApiKeyRecord {
@@ -111,13 +111,13 @@ class Store {
   virtual ~Store() = default;
 
   // Imports the parcels of a parsed manifest. A parcel already stored with equal fields and devices
-  // changes nothing, so re-importing a file is idempotent. New parcels adopt the pending events that
-  // name them (moved from the pending area into their history) in the same transaction.
+  // changes nothing, so re-importing a file is idempotent. New parcels adopt the pending events
+  // that name them (moved from the pending area into their history) in the same transaction.
   virtual Result<ManifestImportResult> ImportManifest(std::span<const ManifestParcel> parcels,
                                                       Timestamp recorded_at) = 0;
 
-  // Appends a batch of events. An event_id already stored is a duplicate and changes nothing. Events
-  // of manifest parcels join their history; the others wait in the pending area until
+  // Appends a batch of events. An event_id already stored is a duplicate and changes nothing.
+  // Events of manifest parcels join their history; the others wait in the pending area until
   // `pending_until`, after which PurgeExpiredPending may drop them.
   virtual Result<EventAppendResult> AppendEvents(std::span<const ScanEventView> events,
                                                  Timestamp recorded_at,
@@ -133,14 +133,16 @@ class Store {
   // Devices registered under `imei` as first or second IMEI, newest first.
   virtual Result<std::vector<DeviceRow>> FindDevices(Imei imei) = 0;
 
+  // Stores the parcel's new assessment, inserts the new orders (assigning their ids), cancels the
+  // listed pending orders, sets the device states and appends the audit entries, all or nothing.
   virtual Status SaveAssessment(const AssessmentChange& change) = 0;
 
   // Orders with status kPending whose next_attempt_at is at or before `now`, and orders with
   // status kSent whose next_attempt_at (the next status poll) is at or before `now`; oldest first.
   virtual Result<std::vector<LockOrder>> LoadDueOrders(Timestamp now, int limit) = 0;
 
-  // Stores the order's new status, attempts, times and platform id, and when `device_state` is given
-  // the device's new lock state, and the audit entry, in one transaction.
+  // Stores the order's new status, attempts, times and platform id, and when `device_state` is
+  // given the device's new lock state, and the audit entry, in one transaction.
   virtual Status UpdateOrder(const LockOrder& order,
                              std::optional<std::pair<std::int64_t, LockState>> device_state,
                              const std::optional<AuditEntry>& audit, Timestamp at) = 0;
@@ -148,10 +150,14 @@ class Store {
   // Drops pending events whose window ended before `now`; returns how many.
   virtual Result<int> PurgeExpiredPending(Timestamp now) = 0;
 
+  // Appends one entry; its `sequence` is ignored and assigned by the store.
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  // The latest `limit` entries of `entity` (of every entity when it is empty), newest first.
   virtual Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) = 0;
 
+  // Inserts the key, or replaces every field of the stored key with the same key_id (to revoke it).
   virtual Status SaveApiKey(const ApiKeyRecord& key) = 0;
+  // The key with `key_id`, revoked or not, or std::nullopt.
   virtual Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) = 0;
 
   // Counts for metrics and readiness: parcels, devices, events, pending events, orders by status.

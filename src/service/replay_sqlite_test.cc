@@ -1,0 +1,103 @@
+#include "service/replay.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace imeiguard {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("imeiguard-replay-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Write(const std::string& name, std::string_view text) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  std::string Replay(std::optional<Timestamp> until = std::nullopt) {
+    ReplayOptions options;
+    options.manifest_paths = {Write("manifest.csv", kManifest)};
+    options.events_path = Write("events.ndjson", events_);
+    options.until = until;
+    std::ostringstream report;
+    std::ostringstream diagnostics;
+    auto summary = RunReplay(DefaultConfig(), options, report, diagnostics);
+    EXPECT_TRUE(summary.ok()) << summary.error().message;
+    diagnostics_ = diagnostics.str();
+    return report.str();
+  }
+
+  static constexpr std::string_view kManifest =
+      "parcel_id,shipper_id,service,promised_by,destination_postcode,imei,imei2\n"
+      "373500000000000001,telco-a,home,2026-03-03,41301,867315042291587,867315042291660\n"
+      "373500000000000002,telco-a,home,2026-03-03,41301,358472100042174,\n"
+      "373500000000000003,telco-a,home,2026-03-03,41301,356938035643809,\n";
+
+  fs::path dir_;
+  std::string events_;
+  std::string diagnostics_;
+};
+
+TEST_F(ReplayTest, ReportsEveryDeviceWithVerdictAndLockTime) {
+  events_ =
+      R"({"event_id":"1","parcel_id":"373500000000000001","type":"accepted","time":"2026-03-01T08:00:00Z"})"
+      "\n"
+      R"({"event_id":"2","parcel_id":"373500000000000002","type":"accepted","time":"2026-03-01T08:00:00Z"})"
+      "\n"
+      R"({"event_id":"3","parcel_id":"373500000000000003","type":"accepted","time":"2026-03-01T08:00:00Z"})"
+      "\n"
+      R"({"event_id":"4","parcel_id":"373500000000000002","type":"exception_missing","time":"2026-03-01T10:00:00Z"})"
+      "\n"
+      R"({"event_id":"5","parcel_id":"373500000000000001","type":"delivered","time":"2026-03-02T09:00:00Z"})"
+      "\n"
+      R"({"event_id":"6","parcel_id":"373500000000000002","type":"found","time":"2026-03-01T12:00:00Z"})"
+      "\n"
+      R"({"event_id":"7","parcel_id":"999999999999999999","type":"arrived","time":"2026-03-02T12:00:00Z"})"
+      "\n";
+  std::string report = Replay(ParseRfc3339("2026-03-06T00:00:00Z").value());
+  EXPECT_EQ(report,
+            "imei,parcel_id,verdict,state,first_locked_at,locked_seconds,rules\n"
+            "867315042291587,373500000000000001,delivered,released,,0,\n"
+            "358472100042174,373500000000000002,lost,locked,2026-03-01T10:00:00Z,14400,"
+            "exception_scan;silence\n"
+            "356938035643809,373500000000000003,lost,locked,2026-03-04T08:00:00Z,143999,silence\n");
+}
+
+TEST_F(ReplayTest, SameLogGivesSameReportTwice) {
+  for (int i = 0; i < 200; ++i) {
+    std::string parcel = i % 2 ? "373500000000000001" : "373500000000000002";
+    events_ += R"({"event_id":"e)" + std::to_string(i) + R"(","parcel_id":")" + parcel +
+               R"(","type":"arrived","time":"2026-03-01T)" + std::to_string(10 + i % 10) +
+               ":00:00Z\"}\n";
+  }
+  std::string first = Replay();
+  std::string second = Replay();
+  EXPECT_EQ(first, second);
+}
+
+TEST_F(ReplayTest, BadLinesListedAndSkipped) {
+  events_ =
+      "garbage\n"
+      R"({"event_id":"1","parcel_id":"373500000000000001","type":"delivered","time":"2026-03-01T08:00:00Z"})"
+      "\n";
+  std::string report = Replay();
+  EXPECT_NE(diagnostics_.find("events.ndjson:1"), std::string::npos) << diagnostics_;
+  EXPECT_NE(report.find("867315042291587,373500000000000001,delivered"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imeiguard

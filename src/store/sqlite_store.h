@@ -1,0 +1,130 @@
+// The embedded store: one SQLite database file (or an in-memory database for tests and replay).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "store/audit_chain.h"
+#include "store/sqlite_statement.h"
+#include "store/store.h"
+
+namespace imeiguard {
+namespace sqlite {
+struct StoreStatements;
+}  // namespace sqlite
+
+struct SqliteStoreOptions {
+  enum class Durability {
+    // PRAGMA synchronous=FULL: every commit is synced to disk before the method returns, so it
+    // survives a power loss or an operating-system crash.
+    kFull,
+    // PRAGMA synchronous=NORMAL: in WAL mode a commit survives a crash of the process (kill -9
+    // included) but may be lost with the last few others on a power loss or an operating-system
+    // crash, as SQLite's documentation of PRAGMA synchronous says. For replay and benchmarks.
+    kNormal,
+  };
+
+  Durability durability = Durability::kFull;
+  // How long a statement waits for another connection's lock on the file before the method
+  // returns kUnavailable with reason "database_busy".
+  Duration busy_timeout = std::chrono::seconds(5);
+};
+
+// Store on SQLite 3: one connection in WAL mode, guarded by a mutex, with its prepared statements
+// cached for the connection's lifetime. Each mutating method runs in one BEGIN IMMEDIATE
+// transaction, and the in-memory caches change only after its COMMIT succeeded.
+//
+// Thread safety: every method may be called from any thread; calls are serialised.
+// The store assumes it is the only writer of its file: the set of manifest parcels and the counts
+// are read once at Open and then kept up to date in memory. Other processes may read the file.
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database at `path` (":memory:" for a private in-memory database), sets
+  // WAL mode for files, applies the schema migrations this binary has and loads the caches.
+  // Returns kUnavailable when the file cannot be opened or is locked, kInternal with reason
+  // "schema_too_new" when the file was written by a newer imeiguard, and kInternal for a file that
+  // is not a database or whose schema is not imeiguard's.
+  static Result<std::unique_ptr<SqliteStore>> Open(std::string_view path,
+                                                   const SqliteStoreOptions& options = {});
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore() override;
+
+  // Store methods, with what this implementation adds to the interface's contract:
+
+  // A new parcel whose every device row conflicts is not stored. A stored parcel with equal fields
+  // may gain devices that it did not have. A conflict names the row's line (the parcel's first
+  // line for a parcel without devices) and the first differing column.
+  Result<ManifestImportResult> ImportManifest(std::span<const ManifestParcel> parcels,
+                                              Timestamp recorded_at) override;
+  // An event with an empty event_id or parcel_id fails the whole batch with kInvalidInput. Text is
+  // bound straight from the views, which must stay valid for the call.
+  Result<EventAppendResult> AppendEvents(std::span<const ScanEventView> events,
+                                         Timestamp recorded_at, Timestamp pending_until) override;
+  Result<std::vector<ParcelSnapshot>> LoadOpenParcels() override;
+  Result<std::optional<ParcelSnapshot>> LoadParcel(std::string_view parcel_id) override;
+  Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
+  // Fails, with nothing of the change written, with kNotFound when the parcel, a device or a
+  // cancelled order is not stored; kConflict "order_not_pending" when an order to cancel has left
+  // kPending; kConflict "duplicate_idempotency_key" when a new order's key is stored already; and
+  // kInvalidInput "order_device_mismatch" when a new order's parcel, shipper or IMEIs differ from
+  // its device's. A device's state_since moves to `change.at` only when its state changes.
+  Status SaveAssessment(const AssessmentChange& change) override;
+  // Oldest first means by order_id, which follows creation. A `limit` of 0 or less returns none.
+  Result<std::vector<LockOrder>> LoadDueOrders(Timestamp now, int limit) override;
+  // kNotFound when the order or the device is not stored.
+  Status UpdateOrder(const LockOrder& order,
+                     std::optional<std::pair<std::int64_t, LockState>> device_state,
+                     const std::optional<AuditEntry>& audit, Timestamp at) override;
+  Result<int> PurgeExpiredPending(Timestamp now) override;
+  Status AppendAudit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) override;
+  Status SaveApiKey(const ApiKeyRecord& key) override;
+  Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) override;
+  // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
+  // status, zeros included, in that order.
+  Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;
+
+  // Recomputes the audit hash chain from the first entry. Returns the number of entries and the
+  // last hash, or kInternal with reason "audit_chain_broken" naming the first entry whose
+  // sequence does not follow the one before, whose prev_hash is not the previous entry's hash,
+  // or whose hash does not match its fields.
+  Result<AuditChainHead> VerifyAuditChain();
+
+ private:
+  // Hash and equality that let the parcel set be probed with a string_view, without a copy.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  using ParcelIdSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+  // In-memory counts kept beside the tables, so that Counts needs no scan of the large ones.
+  struct RowCounts {
+    std::int64_t devices = 0;
+    std::int64_t events = 0;
+    std::int64_t pending_events = 0;
+  };
+
+  SqliteStore(sqlite::Connection db, std::unique_ptr<sqlite::StoreStatements> statements);
+
+  Status LoadCaches();
+
+  std::mutex mutex_;
+  // Set once at construction; their use is guarded by mutex_. Declared in this order so that the
+  // statements are finalised before the connection closes.
+  const sqlite::Connection db_connection_;
+  sqlite3* const db_;  // db_connection_.get().
+  const std::unique_ptr<sqlite::StoreStatements> statements_;
+  ParcelIdSet known_parcels_;  // Every parcel_id in the parcels table. Guarded by mutex_.
+  RowCounts counts_;           // Guarded by mutex_.
+};
+
+}  // namespace imeiguard

@@ -1,0 +1,356 @@
+// SqliteStore: assessments, the lock-order outbox and the audit trail.
+#include <string>
+#include <utility>
+
+#include "store/audit_chain.h"
+#include "store/column_values.h"
+#include "store/sqlite_rows.h"
+#include "store/sqlite_statement.h"
+#include "store/sqlite_store.h"
+#include "store/sqlite_store_statements.h"
+
+namespace imeiguard {
+namespace {
+
+using sqlite::ResetOnExit;
+using sqlite::Statement;
+using sqlite::StepResult;
+using sqlite::StoreStatements;
+
+std::optional<std::int64_t> OptionalMillis(std::optional<Timestamp> time) {
+  if (!time.has_value()) return std::nullopt;
+  return ToMillis(*time);
+}
+
+std::optional<std::int64_t> OptionalCore(std::optional<Imei> imei) {
+  if (!imei.has_value()) return std::nullopt;
+  return static_cast<std::int64_t>(imei->core_value());
+}
+
+// Appends `entry` to the audit trail with the next sequence number, chained to the last entry.
+Status InsertAudit(StoreStatements& statements, const AuditEntry& entry) {
+  AuditEntry chained = entry;
+  std::string prev_hash(kAuditGenesisHash);
+  {
+    Statement& head = statements.select_audit_head;
+    ResetOnExit reset(head);
+    Result<StepResult> step = head.Step();
+    if (!step.ok()) return step.error();
+    chained.sequence = 1;
+    if (*step == StepResult::kRow) {
+      chained.sequence = head.ColumnInt64(0) + 1;
+      prev_hash = std::string(head.ColumnText(1));
+    }
+  }
+  Result<std::string> hash = AuditEntryHash(prev_hash, chained);
+  if (!hash.ok()) return hash.error();
+
+  Statement& insert = statements.insert_audit;
+  ResetOnExit reset(insert);
+  insert.BindInt64(1, chained.sequence);
+  insert.BindInt64(2, ToMillis(chained.at));
+  insert.BindText(3, chained.actor);
+  insert.BindText(4, chained.action);
+  insert.BindText(5, chained.entity);
+  insert.BindText(6, chained.detail);
+  insert.BindText(7, prev_hash);
+  insert.BindText(8, *hash);
+  return insert.Run();
+}
+
+Status UpdateDeviceState(StoreStatements& statements, std::int64_t device_id, LockState state,
+                         Timestamp at) {
+  Statement& update = statements.update_device_state;
+  ResetOnExit reset(update);
+  update.BindInt64(1, device_id);
+  update.BindText(2, LockStateName(state));
+  update.BindInt64(3, ToMillis(at));
+  Status updated = update.Run();
+  if (!updated.ok()) return updated;
+  if (update.Changes() == 0) {
+    return Error::NotFound("device_not_found",
+                           "device " + std::to_string(device_id) + " is not stored");
+  }
+  return Status::Ok();
+}
+
+Status UpdateAssessment(StoreStatements& statements, const AssessmentChange& change) {
+  const Assessment& assessment = change.assessment;
+  std::string evidence = sqlite::EvidenceToJson(assessment.evidence);
+  Statement& update = statements.update_assessment;
+  ResetOnExit reset(update);
+  update.BindText(1, change.parcel_id);
+  update.BindText(2, VerdictName(assessment.verdict));
+  update.BindInt64(3, ToMillis(assessment.since));
+  update.BindText(4, evidence);
+  update.BindOptionalInt64(5, OptionalMillis(assessment.next_deadline));
+  Status updated = update.Run();
+  if (!updated.ok()) return updated;
+  if (update.Changes() == 0) {
+    return Error::NotFound("parcel_not_found", "parcel " + change.parcel_id +
+                                                   " is not stored; import its manifest before"
+                                                   " saving an assessment");
+  }
+  return Status::Ok();
+}
+
+// Checks that an order names its device as the devices table does, so that the outbox never
+// locks an IMEI that its device does not have.
+Status CheckOrderDevice(StoreStatements& statements, const LockOrder& order) {
+  Statement& select = statements.select_device_identity;
+  ResetOnExit reset(select);
+  select.BindInt64(1, order.device_id);
+  Result<StepResult> step = select.Step();
+  if (!step.ok()) return step.error();
+  if (*step == StepResult::kDone) {
+    return Error::NotFound("device_not_found",
+                           "lock order " + order.idempotency_key + " names device " +
+                               std::to_string(order.device_id) + ", which is not stored");
+  }
+  bool matches = select.ColumnText(0) == order.parcel_id &&
+                 select.ColumnText(1) == order.shipper_id &&
+                 select.ColumnInt64(2) == static_cast<std::int64_t>(order.imei.core_value()) &&
+                 select.ColumnOptionalInt64(3) == OptionalCore(order.imei2);
+  if (!matches) {
+    return Error::InvalidInput("order_device_mismatch",
+                               "lock order " + order.idempotency_key +
+                                   " names a parcel, shipper or IMEI other than those stored"
+                                   " for device " +
+                                   std::to_string(order.device_id));
+  }
+  return Status::Ok();
+}
+
+Status InsertOrder(StoreStatements& statements, const LockOrder& order) {
+  Status device_checked = CheckOrderDevice(statements, order);
+  if (!device_checked.ok()) return device_checked;
+
+  Statement& insert = statements.insert_order;
+  ResetOnExit reset(insert);
+  insert.BindInt64(1, order.device_id);
+  insert.BindText(2, order.parcel_id);
+  insert.BindText(3, order.shipper_id);
+  insert.BindText(4, order.connector);
+  insert.BindText(5, LockActionName(order.action));
+  insert.BindInt64(6, static_cast<std::int64_t>(order.imei.core_value()));
+  insert.BindOptionalInt64(7, OptionalCore(order.imei2));
+  insert.BindText(8, OrderStatusName(order.status));
+  insert.BindText(9, order.idempotency_key);
+  insert.BindText(10, order.platform_order_id);
+  insert.BindText(11, order.reason);
+  insert.BindInt64(12, order.attempts);
+  insert.BindInt64(13, ToMillis(order.created_at));
+  insert.BindInt64(14, ToMillis(order.next_attempt_at));
+  insert.BindOptionalInt64(15, OptionalMillis(order.sent_at));
+  insert.BindOptionalInt64(16, OptionalMillis(order.acknowledged_at));
+  insert.BindText(17, order.last_error);
+  Status inserted = insert.Run();
+  if (!inserted.ok() && inserted.error().kind == ErrorKind::kConflict) {
+    return Error::Conflict("duplicate_idempotency_key",
+                           "a lock order with idempotency key " + order.idempotency_key +
+                               " is already stored; attach to that order instead");
+  }
+  return inserted;
+}
+
+// Marks a pending order cancelled. An order that has left kPending can no longer be withdrawn,
+// so that is a conflict: the caller must reload the parcel and follow a sent lock with an unlock.
+Status CancelOrder(StoreStatements& statements, std::int64_t order_id) {
+  Statement& cancel = statements.cancel_order;
+  ResetOnExit reset(cancel);
+  cancel.BindInt64(1, order_id);
+  Status cancelled = cancel.Run();
+  if (!cancelled.ok()) return cancelled;
+  if (cancel.Changes() == 1) return Status::Ok();
+
+  Statement& select = statements.select_order_status;
+  ResetOnExit reset_select(select);
+  select.BindInt64(1, order_id);
+  Result<StepResult> step = select.Step();
+  if (!step.ok()) return step.error();
+  if (*step == StepResult::kDone) {
+    return Error::NotFound("order_not_found",
+                           "lock order " + std::to_string(order_id) + " is not stored");
+  }
+  return Error::Conflict("order_not_pending",
+                         "lock order " + std::to_string(order_id) + " is " +
+                             std::string(select.ColumnText(0)) +
+                             ", not pending, so it cannot be cancelled; reload the parcel");
+}
+
+Status ApplyAssessmentChange(StoreStatements& statements, const AssessmentChange& change) {
+  Status updated = UpdateAssessment(statements, change);
+  if (!updated.ok()) return updated;
+
+  for (const LockOrder& order : change.new_orders) {
+    Status inserted = InsertOrder(statements, order);
+    if (!inserted.ok()) return inserted;
+  }
+  for (std::int64_t order_id : change.cancelled_orders) {
+    Status cancelled = CancelOrder(statements, order_id);
+    if (!cancelled.ok()) return cancelled;
+  }
+  for (const auto& [device_id, state] : change.device_states) {
+    Status state_updated = UpdateDeviceState(statements, device_id, state, change.at);
+    if (!state_updated.ok()) return state_updated;
+  }
+  for (const AuditEntry& entry : change.audit) {
+    Status audited = InsertAudit(statements, entry);
+    if (!audited.ok()) return audited;
+  }
+  return Status::Ok();
+}
+
+Status ApplyOrderUpdate(StoreStatements& statements, const LockOrder& order,
+                        std::optional<std::pair<std::int64_t, LockState>> device_state,
+                        const std::optional<AuditEntry>& audit, Timestamp at) {
+  Statement& update = statements.update_order;
+  ResetOnExit reset(update);
+  update.BindInt64(1, order.order_id);
+  update.BindText(2, OrderStatusName(order.status));
+  update.BindInt64(3, order.attempts);
+  update.BindInt64(4, ToMillis(order.next_attempt_at));
+  update.BindOptionalInt64(5, OptionalMillis(order.sent_at));
+  update.BindOptionalInt64(6, OptionalMillis(order.acknowledged_at));
+  update.BindText(7, order.platform_order_id);
+  update.BindText(8, order.last_error);
+  Status updated = update.Run();
+  if (!updated.ok()) return updated;
+  if (update.Changes() == 0) {
+    return Error::NotFound("order_not_found",
+                           "lock order " + std::to_string(order.order_id) + " is not stored");
+  }
+
+  if (device_state.has_value()) {
+    Status state_updated =
+        UpdateDeviceState(statements, device_state->first, device_state->second, at);
+    if (!state_updated.ok()) return state_updated;
+  }
+  if (audit.has_value()) return InsertAudit(statements, *audit);
+  return Status::Ok();
+}
+
+Result<std::vector<AuditEntry>> ReadAuditEntries(Statement& select) {
+  std::vector<AuditEntry> entries;
+  while (true) {
+    Result<StepResult> step = select.Step();
+    if (!step.ok()) return step.error();
+    if (*step == StepResult::kDone) return entries;
+    entries.push_back(sqlite::ReadAuditEntry(select));
+  }
+}
+
+}  // namespace
+
+Status SqliteStore::SaveAssessment(const AssessmentChange& change) {
+  std::lock_guard lock(mutex_);
+  Result<sqlite::Transaction> transaction =
+      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
+  if (!transaction.ok()) return transaction.error();
+
+  Status applied = ApplyAssessmentChange(*statements_, change);
+  if (!applied.ok()) return applied;
+  return transaction->Commit();
+}
+
+Result<std::vector<LockOrder>> SqliteStore::LoadDueOrders(Timestamp now, int limit) {
+  if (limit <= 0) return std::vector<LockOrder>();
+
+  std::lock_guard lock(mutex_);
+  Statement& select = statements_->select_due_orders;
+  ResetOnExit reset(select);
+  select.BindInt64(1, ToMillis(now));
+  select.BindInt64(2, limit);
+
+  std::vector<LockOrder> orders;
+  while (true) {
+    Result<StepResult> step = select.Step();
+    if (!step.ok()) return step.error();
+    if (*step == StepResult::kDone) return orders;
+    Result<LockOrder> order = sqlite::ReadLockOrder(select);
+    if (!order.ok()) return order.error();
+    orders.push_back(std::move(order).value());
+  }
+}
+
+Status SqliteStore::UpdateOrder(const LockOrder& order,
+                                std::optional<std::pair<std::int64_t, LockState>> device_state,
+                                const std::optional<AuditEntry>& audit, Timestamp at) {
+  std::lock_guard lock(mutex_);
+  Result<sqlite::Transaction> transaction =
+      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
+  if (!transaction.ok()) return transaction.error();
+
+  Status applied = ApplyOrderUpdate(*statements_, order, device_state, audit, at);
+  if (!applied.ok()) return applied;
+  return transaction->Commit();
+}
+
+Status SqliteStore::AppendAudit(const AuditEntry& entry) {
+  std::lock_guard lock(mutex_);
+  Result<sqlite::Transaction> transaction =
+      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
+  if (!transaction.ok()) return transaction.error();
+
+  Status inserted = InsertAudit(*statements_, entry);
+  if (!inserted.ok()) return inserted;
+  return transaction->Commit();
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::LoadAudit(std::string_view entity, int limit) {
+  if (limit <= 0) return std::vector<AuditEntry>();
+
+  std::lock_guard lock(mutex_);
+  if (entity.empty()) {
+    Statement& select = statements_->select_audit_all;
+    ResetOnExit reset(select);
+    select.BindInt64(1, limit);
+    return ReadAuditEntries(select);
+  }
+  Statement& select = statements_->select_audit_of_entity;
+  ResetOnExit reset(select);
+  select.BindText(1, entity);
+  select.BindInt64(2, limit);
+  return ReadAuditEntries(select);
+}
+
+Result<AuditChainHead> SqliteStore::VerifyAuditChain() {
+  std::lock_guard lock(mutex_);
+  Result<Statement> select =
+      Statement::Prepare(db_,
+                         "SELECT " + std::string(sqlite::kAuditColumns) +
+                             ", prev_hash, hash FROM audit ORDER BY sequence",
+                         "read the audit trail for verification");
+  if (!select.ok()) return select.error();
+
+  AuditChainHead head{.entries = 0, .last_hash = std::string(kAuditGenesisHash)};
+  while (true) {
+    Result<StepResult> step = select->Step();
+    if (!step.ok()) return step.error();
+    if (*step == StepResult::kDone) return head;
+
+    AuditEntry entry = sqlite::ReadAuditEntry(*select);
+    std::string_view prev_hash = select->ColumnText(6);
+    std::string_view stored_hash = select->ColumnText(7);
+    std::string broken;
+    if (entry.sequence != head.entries + 1) {
+      broken = "has sequence " + std::to_string(entry.sequence) + " where " +
+               std::to_string(head.entries + 1) + " was expected";
+    } else if (prev_hash != head.last_hash) {
+      broken = "does not chain to the entry before it";
+    } else {
+      Result<std::string> hash = AuditEntryHash(prev_hash, entry);
+      if (!hash.ok()) return hash.error();
+      if (*hash != stored_hash) broken = "has a hash that does not match its fields";
+      head.last_hash = std::move(hash).value();
+    }
+    if (!broken.empty()) {
+      return Error::Internal("audit_chain_broken",
+                             "audit entry " + std::to_string(entry.sequence) + " " + broken +
+                                 "; the audit trail was changed after it was written");
+    }
+    ++head.entries;
+  }
+}
+
+}  // namespace imeiguard
