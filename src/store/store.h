@@ -6,8 +6,7 @@
 //   durability setting promises) before it returns; callers acknowledge input only after that.
 // - Each mutating method is one transaction: on failure nothing of it is visible.
 // - Errors: kUnavailable for I/O and lock-timeout failures (the caller may retry), kInvalidInput
-// for
-//   values the schema rejects, kInternal for a corrupt or unexpected schema.
+//   for values the schema rejects, kInternal for a corrupt or unexpected schema.
 // - Methods may be called from several threads; implementations serialise writers themselves.
 #pragma once
 
