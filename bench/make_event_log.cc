@@ -338,16 +338,19 @@ int Run(const Options& options) {
     return a.sequence < b.sequence;
   });
 
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> manifest(
-      std::fopen(options.manifest_path.c_str(), "w"), &std::fclose);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(std::fopen(options.events_path.c_str(), "w"),
-                                                      &std::fclose);
-  if (!manifest || !log) {
-    std::fprintf(stderr, "make_event_log: failed to open %s for writing: %s\n",
-                 manifest ? options.events_path.c_str() : options.manifest_path.c_str(),
-                 std::strerror(errno));
-    return 1;
-  }
+  const auto open_for_writing = [](const std::string& path) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "w"),
+                                                         &std::fclose);
+    if (!file) {
+      std::fprintf(stderr, "make_event_log: failed to open %s for writing: %s\n", path.c_str(),
+                   std::strerror(errno));
+    }
+    return file;
+  };
+  const auto manifest = open_for_writing(options.manifest_path);
+  if (!manifest) return 1;
+  const auto log = open_for_writing(options.events_path);
+  if (!log) return 1;
 
   std::fputs(
       "parcel_id,shipper_id,service,promised_by,origin,destination_postcode,declared_weight_g,"

@@ -3,7 +3,7 @@
 # the sqlite3 shell's .import of the same NDJSON file into a one-column table of a new database.
 #
 # The baseline reads every line once and writes it to disk, which any ingest must do at least, so
-# the ratio measures how much the parsing, filtering and loss detection of the replay cost beyond that.
+# the ratio measures what the parsing, filtering and loss detection of the replay cost beyond that.
 # Runs alternate (replay, import, replay, import, ...) so that a machine whose speed drifts slows
 # both alike. Prints the median, minimum and maximum wall time of each, events/s from the medians,
 # and the ratio of the medians.
