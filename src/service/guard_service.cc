@@ -163,7 +163,7 @@ Result<EventIngestReport> GuardService::IngestEvents(std::string_view ndjson) {
   events_received_ += report.lines;
   events_rejected_ += static_cast<std::int64_t>(report.errors.size());
 
-  auto appended = IngestViews(arena.Views(), clock_.Now(), false);
+  auto appended = IngestViews(arena.Views(), clock_.Now());
   if (!appended.ok()) return appended.error();
   report.stored = appended->stored;
   report.pending = appended->pending;
@@ -172,9 +172,11 @@ Result<EventIngestReport> GuardService::IngestEvents(std::string_view ndjson) {
 }
 
 Result<EventAppendResult> GuardService::IngestViews(std::span<const ScanEventView> events,
-                                                    Timestamp now, bool event_clock) {
+                                                    Timestamp now,
+                                                    std::span<const Timestamp> clock_times) {
   std::lock_guard lock(mutex_);
-  Timestamp recorded_at = event_clock ? now : clock_.Now();
+  bool event_clock = !clock_times.empty();
+  Timestamp recorded_at = now;
   auto appended = store_.AppendEvents(events, recorded_at, recorded_at + config_.ingest.pending_window);
   if (!appended.ok()) {
     ++store_failures_;
@@ -190,11 +192,11 @@ Result<EventAppendResult> GuardService::IngestViews(std::span<const ScanEventVie
   for (const std::string& parcel_id : appended->touched_parcels) {
     touched.emplace(parcel_id, event_clock ? Timestamp{} : now);
   }
-  for (const ScanEventView& event : events) {
-    auto it = touched.find(event.parcel_id);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto it = touched.find(events[i].parcel_id);
     if (it == touched.end()) continue;
-    tracker_.AddEvent(event, recorded_at);
-    if (event_clock) it->second = std::max(it->second, event.received.value_or(event.time));
+    tracker_.AddEvent(events[i], recorded_at);
+    if (event_clock) it->second = std::max(it->second, clock_times[i]);
   }
   for (const std::string& parcel_id : appended->touched_parcels) {
     if (Status s = ReassessLocked(parcel_id, touched[parcel_id]); !s.ok()) return s.error();
@@ -212,6 +214,11 @@ Status GuardService::RunDeadlines(Timestamp now, bool at_deadline) {
     }
   }
   return Status::Ok();
+}
+
+bool GuardService::Tracks(std::string_view parcel_id) const {
+  std::lock_guard lock(mutex_);
+  return tracker_.Tracks(parcel_id);
 }
 
 std::optional<Timestamp> GuardService::NextDeadline() const {

@@ -45,11 +45,14 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
 
-  // Stores a batch of parsed events and re-assesses the parcels they touch. With `event_clock`
-  // each parcel is assessed at the latest clock time (received, else time) of its new events, as
-  // replay needs; otherwise at `now`.
+  // Stores a batch of parsed events, recorded at `now`, and re-assesses the parcels they touch.
+  // Each parcel is assessed at `now`, or, when `clock_times` is given (one per event, as replay
+  // passes them), at the latest clock time of its new events.
   Result<EventAppendResult> IngestViews(std::span<const ScanEventView> events, Timestamp now,
-                                        bool event_clock);
+                                        std::span<const Timestamp> clock_times = {});
+
+  // Whether the parcel is a phone parcel the engine is following.
+  bool Tracks(std::string_view parcel_id) const;
 
   // Re-assesses every parcel whose silence or overdue deadline is at or before `now`. With
   // `at_deadline` each is assessed at its own deadline (replay); otherwise at `now`.

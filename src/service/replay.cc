@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "events/ndjson.h"
 #include "locking/lock_planner.h"
@@ -179,20 +180,26 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
     summary.manifest_rows_rejected += static_cast<std::int64_t>(imported->errors.size());
   }
 
+  // Events are stored in batches, but a phone parcel's second event in a batch, or a deadline
+  // that falls before the next event, closes the batch first: every event is then assessed at the
+  // clock time it was read, as a server receiving the log live would have done.
   EventArena arena;
+  std::vector<Timestamp> clock_times;
+  std::unordered_set<std::size_t> batch_parcels;  // Hashes of the phone parcels in the batch.
   Status failure;
   auto flush = [&] {
     if (arena.size() == 0 || !failure.ok()) return;
-    auto stored = service.IngestViews(arena.Views(), clock.Now(), true);
+    auto stored = service.IngestViews(arena.Views(), clock.Now(), clock_times);
     if (!stored.ok()) failure = stored.error();
     arena.Clear();
+    clock_times.clear();
+    batch_parcels.clear();
     service.RunOutboxOnce(clock.Now());
   };
   auto run_deadlines_before = [&](Timestamp t) {
     std::optional<Timestamp> deadline = service.NextDeadline();
     if (!deadline || *deadline >= t) return;
     flush();
-    // Deadlines that fall before this event fire first, each at its own time.
     if (Status s = service.RunDeadlines(t - Duration(1), true); !s.ok()) failure = s;
     service.RunOutboxOnce(t - Duration(1));
   };
@@ -204,8 +211,15 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
         ++summary.events_read;
         Timestamp t = std::max(event.received.value_or(event.time), clock.Now());
         run_deadlines_before(t);
+        if (service.Tracks(event.parcel_id)) {
+          std::size_t hash = std::hash<std::string_view>{}(event.parcel_id);
+          // A hash collision only closes a batch early.
+          if (!batch_parcels.insert(hash).second) flush();
+          batch_parcels.insert(hash);
+        }
         clock.AdvanceTo(t);
         arena.Add(event);
+        clock_times.push_back(t);
         if (static_cast<int>(arena.size()) >= options.batch_events) flush();
       },
       [&](const EventError& error) {

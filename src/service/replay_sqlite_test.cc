@@ -72,9 +72,10 @@ TEST_F(ReplayTest, ReportsEveryDeviceWithVerdictAndLockTime) {
   EXPECT_EQ(report,
             "imei,parcel_id,verdict,state,first_locked_at,locked_seconds,rules\n"
             "867315042291587,373500000000000001,delivered,released,,0,\n"
-            "358472100042174,373500000000000002,lost,locked,2026-03-01T10:00:00Z,14400,"
-            "exception_scan;silence\n"
-            "356938035643809,373500000000000003,lost,locked,2026-03-04T08:00:00Z,143999,silence\n");
+            "358472100042174,373500000000000002,lost,locked,2026-03-01T10:00:00Z,212400,"
+            "exception_scan;silence;overdue\n"
+            "356938035643809,373500000000000003,lost,locked,2026-03-04T08:00:00Z,144000,"
+            "silence;overdue\n");
 }
 
 TEST_F(ReplayTest, SameLogGivesSameReportTwice) {

@@ -58,11 +58,11 @@ void Tracker::Adopt(ParcelSnapshot snapshot) {
 }
 
 bool Tracker::Tracks(std::string_view parcel_id) const {
-  return parcels_.find(std::string(parcel_id)) != parcels_.end();
+  return parcels_.find(parcel_id) != parcels_.end();
 }
 
 bool Tracker::AddEvent(const ScanEventView& event, Timestamp recorded_at) {
-  auto it = parcels_.find(std::string(event.parcel_id));
+  auto it = parcels_.find(event.parcel_id);
   if (it == parcels_.end()) return false;
   std::vector<ScanEvent>& events = it->second.events;
   for (const ScanEvent& known : events) {

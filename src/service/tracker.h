@@ -31,6 +31,12 @@ struct TrackedParcel {
 // is now and the clock time of the change.
 using ParcelChangeListener = std::function<void(const TrackedParcel&, Timestamp)>;
 
+// Hashes strings and string views alike, so that lookups by a view allocate nothing.
+struct TransparentStringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 class Tracker {
  public:
   explicit Tracker(const Config& config) : config_(config) {}
@@ -77,7 +83,7 @@ class Tracker {
 
   const Config& config_;
   ParcelChangeListener listener_;
-  std::unordered_map<std::string, TrackedParcel> parcels_;
+  std::unordered_map<std::string, TrackedParcel, TransparentStringHash, std::equal_to<>> parcels_;
   std::unordered_map<std::int64_t, std::string> order_parcels_;  // order_id -> parcel_id
   // Deadlines keyed by time; an entry is stale when the parcel's assessment has moved on.
   std::set<std::pair<Timestamp, std::string>> deadlines_;
