@@ -15,7 +15,8 @@ namespace imeiguard {
 struct EventError {
   int line = 0;
   std::string field;
-  std::string reason;  // "json", "missing_field", "invalid_value", "line_too_long", ...
+  // "json" (not a JSON object), "too_deep", "line_too_long", "missing_field" or "invalid_value".
+  std::string reason;
   std::string message;
 };
 
@@ -30,7 +31,14 @@ class NdjsonEventReader {
 
   // Calls `on_event` for each valid line, in file order, with a view valid only during the call,
   // and `on_error` for each bad line. Blank lines are skipped. `first_line` numbers the first line
-  // of `text`, for callers that feed a file in chunks.
+  // of `text`, for callers that feed a file in chunks, and a last line without a line break counts
+  // as a whole line. A line may end in CRLF, and a UTF-8 BOM at the start of `text` is skipped.
+  //
+  // A line is rejected unread past 64 KiB, or when it nests deeper than 32 levels. An error names
+  // the first bad field in the order event_id, parcel_id, type, time, received, node, node_type,
+  // handler, weight_g, next_node, detail. The parcel id is normalized (S10 letters upper-cased).
+  // A null or empty optional field counts as absent, and a fractional weight_g is rounded to
+  // whole grams. Exceptions thrown by the callbacks propagate.
   void Parse(std::string_view text, const std::function<void(const ScanEventView&)>& on_event,
              const std::function<void(const EventError&)>& on_error, int first_line = 1);
 

@@ -15,7 +15,7 @@ Error ParcelIdErrorOf(std::string_view text) {
 }
 
 TEST(ParcelId, SsccAcceptedWithoutGs1CheckDigit) {
-  // The GS1 check digit of this SSCC would be 2, not 4, and it is accepted all the same.
+  // The GS1 check digit of this SSCC would be 6, not 4, and it is accepted all the same.
   Result<std::string> id = NormalizeParcelId("373500000000001234");
   ASSERT_TRUE(id.ok()) << id.error().message;
   EXPECT_EQ(*id, "373500000000001234");

@@ -68,6 +68,17 @@ bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && EqualsIgnoringCase(text.substr(0, prefix.size()), prefix);
 }
 
+bool IsValidUtf8(std::string_view text) {
+  std::size_t offset = 0;
+  while (offset < text.size()) {
+    char32_t code_point = 0;
+    std::size_t length = Utf8SequenceLength(text, offset, &code_point);
+    if (length == 0) return false;
+    offset += length;
+  }
+  return true;
+}
+
 std::string QuoteForMessage(std::string_view text) {
   std::string quoted = "'";
   std::size_t characters = 0;

@@ -23,8 +23,8 @@ struct ParcelRecord {
   std::string parcel_id;
   std::string shipper_id;
   Service service = Service::kHome;
-  Timestamp promised_by;           // A date alone means the end of that day in the destination zone.
-  std::string origin;              // Empty when not given.
+  Timestamp promised_by;  // A date alone means the end of that day in the destination zone.
+  std::string origin;     // Empty when not given.
   std::string destination_postcode;
   std::optional<std::int32_t> declared_weight_g;
 
@@ -37,7 +37,7 @@ struct DeviceRecord {
   std::string serial;
   std::string model;
   std::optional<std::int64_t> value_ore;  // Value in öre (1/100 SEK), to keep money exact.
-  int line = 0;                           // Line (CSV) or device position (JSON) it came from.
+  int line = 0;  // Text line of its CSV row, or of the opening brace of its JSON object.
 
   friend bool operator==(const DeviceRecord& a, const DeviceRecord& b) {
     return a.imei == b.imei && a.imei2 == b.imei2 && a.serial == b.serial && a.model == b.model &&
@@ -77,12 +77,23 @@ struct ManifestOptions {
   std::size_t max_bytes = 64u << 20;
 };
 
+// The manifest parsers never throw: a malformed file yields errors. Row errors come in file order.
+// Their reason is "missing_field", "invalid_value", an ImeiRejectionCode for the IMEI columns,
+// "contradicts_line" or "duplicate_imei". A rejected row adds nothing to the parcels, and so
+// neither does a row with a placeholder IMEI.
+
 // Parses a CSV manifest as FORMATS.md describes: UTF-8 with or without BOM, LF or CRLF, ',' or ';'
-// as the header row shows, RFC 4180 quoting, extra columns ignored. A file-level problem (no header,
-// a missing required column) is returned as a single RowError on line 1.
+// as the header row shows, RFC 4180 quoting, extra columns ignored. A file-level problem (no
+// header, a missing required column) is returned as a single RowError on line 1. An Excel
+// "sep=;" first line sets the separator. Fields are trimmed of surrounding white space, and blank
+// rows (",,,,") are skipped without counting. A row error names the line on which the row starts,
+// and line numbers count the line breaks inside quoted fields.
 ManifestBatch ParseManifestCsv(std::string_view text, const ManifestOptions& options);
 
-// Parses a JSON manifest {"shipper_id": ..., "parcels": [...]}.
+// Parses a JSON manifest {"shipper_id": ..., "parcels": [{..., "devices": [{...}]}]}, where each
+// device is a row. A row error's column is the JSON path, such as "parcels[2].devices[0].imei",
+// and its line is the text line of that key, or of its object when the key is absent. A file
+// that is not valid JSON yields one error with reason "json" on the line of the syntax error.
 ManifestBatch ParseManifestJson(std::string_view text, const ManifestOptions& options);
 
 // Tells CSV from JSON by the first non-blank character after any BOM and parses accordingly.
