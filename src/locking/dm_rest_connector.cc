@@ -1,0 +1,247 @@
+#include "locking/dm_rest_connector.h"
+
+#include <boost/json.hpp>
+
+#include "locking/request_signing.h"
+#include "net/http.h"
+#include "net/http_date.h"
+
+namespace imeiguard {
+namespace {
+
+namespace json = boost::json;
+
+constexpr size_t kMaxDetailLength = 300;
+
+// Percent-encodes everything but RFC 3986 unreserved characters, for one path segment.
+std::string EncodePathSegment(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (char c : segment) {
+    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      encoded.push_back(c);
+    } else {
+      auto byte = static_cast<unsigned char>(c);
+      encoded.push_back('%');
+      encoded.push_back(kHex[byte >> 4]);
+      encoded.push_back(kHex[byte & 0x0f]);
+    }
+  }
+  return encoded;
+}
+
+// "35847210******", the type allocation code with the serial masked.
+std::string MaskImei(const Imei& imei) { return imei.Core().substr(0, 8) + "******"; }
+
+void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
+  if (from.empty()) return;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+std::string StringField(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (value == nullptr || !value->is_string()) return {};
+  return std::string(value->get_string());
+}
+
+// "signature_mismatch: X-Signature does not match ..." from a problem details body, or "".
+std::string ProblemSummary(const std::string& body) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) return {};
+  std::string reason = StringField(parsed.get_object(), "reason");
+  std::string detail = StringField(parsed.get_object(), "detail");
+  std::string summary = reason.empty() || detail.empty() ? reason + detail : reason + ": " + detail;
+  if (summary.size() > kMaxDetailLength) summary = summary.substr(0, kMaxDetailLength) + "...";
+  return summary;
+}
+
+std::string RejectionHint(int status, std::string_view connector) {
+  switch (status) {
+    case 400:
+      return "the platform found the request invalid";
+    case 401:
+    case 403:
+      return "check the tenant and secret of connector " + std::string(connector);
+    case 404:
+      return "the platform does not know this device or order";
+    case 422:
+      return "the idempotency key was already used for a different request";
+    default:
+      return "retrying the same request cannot help";
+  }
+}
+
+std::string StatusText(int status) {
+  return "HTTP " + std::to_string(status) + " (" + std::string(http::StatusReasonPhrase(status)) +
+         ")";
+}
+
+}  // namespace
+
+DmRestConnector::DmRestConnector(DmRestConnectorOptions options)
+    : options_(std::move(options)),
+      clock_(options_.clock != nullptr ? options_.clock : &system_clock_),
+      transport_(options_.transport ? options_.transport : HttpTransport(http::Send)) {}
+
+ConnectorReply DmRestConnector::Submit(const LockOrder& order) {
+  std::string action(LockActionName(order.action));
+  std::string target =
+      options_.base_path + "/v1/devices/" + order.imei.WithCheckDigit() + "/" + action;
+
+  json::object body;
+  if (order.imei2) body["imei2"] = order.imei2->WithCheckDigit();
+  if (order.action == LockAction::kLock) {
+    body["message"] = options_.lock_message;
+    if (!options_.contact.empty()) body["contact"] = options_.contact;
+  }
+  body["reference"] = std::to_string(order.order_id);
+
+  http::ClientRequest request =
+      BuildRequest("POST", std::move(target), json::serialize(body), order.idempotency_key);
+  return Interpret(transport_(request), order, action + " order " + std::to_string(order.order_id));
+}
+
+ConnectorReply DmRestConnector::Poll(const LockOrder& order) {
+  std::string what = "poll of " + std::string(LockActionName(order.action)) + " order " +
+                     std::to_string(order.order_id);
+  if (order.platform_order_id.empty()) {
+    ConnectorReply reply;
+    reply.kind = ConnectorReply::Kind::kRejected;
+    reply.message = options_.name + ": " + what +
+                    " is impossible because the order has no platform order id; submit it first";
+    return reply;
+  }
+
+  std::string target =
+      options_.base_path + "/v1/orders/" + EncodePathSegment(order.platform_order_id);
+  http::ClientRequest request = BuildRequest("GET", std::move(target), "", "");
+  return Interpret(transport_(request), order, what);
+}
+
+http::ClientRequest DmRestConnector::BuildRequest(std::string method, std::string target,
+                                                  std::string body,
+                                                  const std::string& idempotency_key) const {
+  std::int64_t now_seconds = ToMillis(clock_->Now()) / 1000;
+  SignedRequestParts parts{method, target, options_.tenant, idempotency_key, body};
+  std::string signature = SignRequest(options_.secret, parts, now_seconds);
+
+  http::ClientRequest request;
+  request.host = options_.host;
+  request.port = options_.port;
+  request.timeout = options_.request_timeout;
+  request.headers.emplace_back("Accept", "application/json");
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  request.headers.emplace_back(kTenantHeader, options_.tenant);
+  request.headers.emplace_back(kTimestampHeader, std::to_string(now_seconds));
+  request.headers.emplace_back(kSignatureHeader, std::move(signature));
+  if (!idempotency_key.empty())
+    request.headers.emplace_back(kIdempotencyKeyHeader, idempotency_key);
+  request.method = std::move(method);
+  request.target = std::move(target);
+  request.body = std::move(body);
+  return request;
+}
+
+ConnectorReply DmRestConnector::Interpret(const Result<http::ClientResponse>& result,
+                                          const LockOrder& order, std::string_view what) const {
+  ConnectorReply reply;
+  std::string prefix = options_.name + ": " + std::string(what);
+  if (!result.ok()) {
+    reply.kind = ConnectorReply::Kind::kRetryLater;
+    reply.message = Redact(prefix + " got no response (" + result.error().reason +
+                               "): " + result.error().message + "; it will be sent again",
+                           order);
+    return reply;
+  }
+
+  const http::ClientResponse& response = *result;
+  int status = response.status;
+  if (status == 200 || status == 202) return InterpretOrderBody(response, order, what);
+
+  std::string summary = ProblemSummary(response.body);
+  std::string received = StatusText(status) + (summary.empty() ? "" : ": " + summary);
+  if (status == 408 || status == 429 || (status >= 500 && status <= 599)) {
+    reply.kind = ConnectorReply::Kind::kRetryLater;
+    reply.retry_after = http::ParseRetryAfter(response.Header("retry-after"), clock_->Now());
+    std::string when = reply.retry_after
+                           ? "retry after " +
+                                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                    *reply.retry_after)
+                                                    .count()) +
+                                 " s, as the platform asked"
+                           : "it will be sent again";
+    reply.message = Redact(prefix + " got " + received + "; " + when, order);
+    return reply;
+  }
+  if (status >= 400 && status <= 499) {
+    reply.kind = ConnectorReply::Kind::kRejected;
+    reply.message = Redact(
+        prefix + " was rejected with " + received + "; " + RejectionHint(status, options_.name),
+        order);
+    return reply;
+  }
+
+  reply.kind = ConnectorReply::Kind::kRetryLater;
+  reply.message =
+      Redact(prefix + " got the unexpected " + received + "; it will be sent again", order);
+  return reply;
+}
+
+ConnectorReply DmRestConnector::InterpretOrderBody(const http::ClientResponse& response,
+                                                   const LockOrder& order,
+                                                   std::string_view what) const {
+  ConnectorReply reply;
+  std::string prefix = options_.name + ": " + std::string(what);
+  json::error_code ec;
+  json::value parsed = json::parse(response.body, ec);
+  std::string platform_order_id;
+  std::string status;
+  std::string reason;
+  if (!ec && parsed.is_object()) {
+    platform_order_id = StringField(parsed.get_object(), "order_id");
+    status = StringField(parsed.get_object(), "status");
+    reason = StringField(parsed.get_object(), "reason");
+  }
+
+  if (platform_order_id.empty() ||
+      (status != "applied" && status != "pending" && status != "rejected")) {
+    // The platform may hold the order already; the same idempotency key makes sending again safe.
+    reply.kind = ConnectorReply::Kind::kRetryLater;
+    reply.message = Redact(prefix + " got " + StatusText(response.status) +
+                               " without an order id and a known status in the body; it will be "
+                               "sent again",
+                           order);
+    return reply;
+  }
+
+  reply.platform_order_id = platform_order_id;
+  if (status == "applied") {
+    reply.kind = ConnectorReply::Kind::kApplied;
+  } else if (status == "pending") {
+    reply.kind = ConnectorReply::Kind::kAccepted;
+  } else {
+    reply.kind = ConnectorReply::Kind::kRejected;
+    reply.message = Redact(prefix + " was rejected by the platform as order " + platform_order_id +
+                               (reason.empty() ? "" : ": " + reason.substr(0, kMaxDetailLength)),
+                           order);
+  }
+  return reply;
+}
+
+std::string DmRestConnector::Redact(std::string text, const LockOrder& order) const {
+  ReplaceAll(text, options_.secret, "[secret]");
+  ReplaceAll(text, order.imei.WithCheckDigit(), MaskImei(order.imei));
+  ReplaceAll(text, order.imei.Core(), MaskImei(order.imei));
+  if (order.imei2) {
+    ReplaceAll(text, order.imei2->WithCheckDigit(), MaskImei(*order.imei2));
+    ReplaceAll(text, order.imei2->Core(), MaskImei(*order.imei2));
+  }
+  return text;
+}
+
+}  // namespace imeiguard
