@@ -1,0 +1,334 @@
+#include "api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "locking/request_signing.h"
+#include "records.h"
+
+namespace imeiguard::dm_simulator {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kDefaultTenant = "default";
+constexpr size_t kMaxIdempotencyKeyLength = 200;
+constexpr size_t kMaxMessageLength = 500;
+constexpr size_t kMaxContactLength = 100;
+constexpr size_t kMaxReferenceLength = 200;
+
+http::Response JsonResponse(int status, const json::object& body) {
+  return http::Response::Json(status, json::serialize(body));
+}
+
+http::Response Unauthorized(const Error& error) {
+  http::Response response = http::Response::Problem(401, error.reason, error.message);
+  response.SetHeader("WWW-Authenticate", "IG1-HMAC-SHA256");
+  return response;
+}
+
+std::string Describe(const http::Request& request) {
+  return request.method + " " + MaskImeis(request.path) + " from " + request.remote_address;
+}
+
+// The fields of a lock or unlock body, after the checks of ParseOrderBody.
+struct OrderBody {
+  std::string imei2;
+  std::string message;
+  std::string contact;
+  std::string reference;
+};
+
+Result<std::string> StringMember(const json::value& value, std::string_view name, size_t limit) {
+  if (!value.is_string()) {
+    return Error::InvalidInput("invalid_body",
+                               "field \"" + std::string(name) + "\" must be a string");
+  }
+  std::string text(value.get_string());
+  if (text.size() > limit) {
+    return Error::InvalidInput("invalid_body", "field \"" + std::string(name) + "\" has " +
+                                                   std::to_string(text.size()) +
+                                                   " bytes; the limit is " + std::to_string(limit));
+  }
+  return text;
+}
+
+// An empty body is an empty object. Unknown fields are rejected, so that a misspelt field in a
+// client shows up in its tests instead of being ignored.
+Result<OrderBody> ParseOrderBody(std::string_view body_text) {
+  OrderBody body;
+  if (body_text.empty()) return body;
+  json::error_code ec;
+  json::value parsed = json::parse(body_text, ec);
+  if (ec || !parsed.is_object()) {
+    return Error::InvalidInput("invalid_body", "the body is not a JSON object: " +
+                                                   (ec ? ec.message() : std::string("other type")));
+  }
+  for (const auto& member : parsed.get_object()) {
+    std::string_view name = member.key();
+    Result<std::string> text = Error::Internal("", "");
+    if (name == "imei2") {
+      text = StringMember(member.value(), name, 32);
+      if (text.ok()) text = ParseImeiCore(*text);
+      if (text.ok()) body.imei2 = *text;
+    } else if (name == "message") {
+      text = StringMember(member.value(), name, kMaxMessageLength);
+      if (text.ok()) body.message = *text;
+    } else if (name == "contact") {
+      text = StringMember(member.value(), name, kMaxContactLength);
+      if (text.ok()) body.contact = *text;
+    } else if (name == "reference") {
+      text = StringMember(member.value(), name, kMaxReferenceLength);
+      if (text.ok()) body.reference = *text;
+    } else {
+      return Error::InvalidInput("invalid_body",
+                                 "unknown field \"" + std::string(name) +
+                                     "\"; expected imei2, message, contact or reference");
+    }
+    if (!text.ok()) return text.error();
+  }
+  return body;
+}
+
+}  // namespace
+
+Result<TenantSecrets> TenantSecrets::Parse(const std::vector<std::string>& specs) {
+  TenantSecrets secrets;
+  for (const std::string& spec : specs) {
+    size_t colon = spec.find(':');
+    if (colon == std::string::npos) {
+      if (spec.empty()) return Error::InvalidInput("secret", "a --secret value is empty");
+      if (secrets.any_tenant_) {
+        return Error::InvalidInput("secret",
+                                   "two --secret values have no tenant; give at most "
+                                   "one secret without a TENANT: prefix");
+      }
+      secrets.any_tenant_ = spec;
+      continue;
+    }
+    std::string tenant = spec.substr(0, colon);
+    std::string secret = spec.substr(colon + 1);
+    if (tenant.empty() || secret.empty()) {
+      return Error::InvalidInput("secret",
+                                 "a --secret value of the form TENANT:SECRET has an "
+                                 "empty tenant or secret");
+    }
+    if (!secrets.by_tenant_.emplace(tenant, secret).second) {
+      return Error::InvalidInput("secret", "tenant '" + tenant + "' has two --secret values");
+    }
+  }
+  return secrets;
+}
+
+const std::string* TenantSecrets::Find(const std::string& tenant) const {
+  auto found = by_tenant_.find(tenant);
+  if (found != by_tenant_.end()) return &found->second;
+  return any_tenant_ ? &*any_tenant_ : nullptr;
+}
+
+Result<std::string> ParseImeiCore(std::string_view text) {
+  bool digits = !text.empty();
+  for (char c : text) digits = digits && c >= '0' && c <= '9';
+  if (!digits || text.size() < 14 || text.size() > 16) {
+    return Error::InvalidInput("invalid_imei",
+                               "invalid IMEI '" + MaskImeis(text.substr(0, 32)) +
+                                   "': expected 14, 15 or 16 digits (core, IMEI or IMEISV)");
+  }
+  return std::string(text.substr(0, 14));
+}
+
+std::string MaskImeis(std::string_view text) {
+  std::string masked;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = 0;
+    while (i + run < text.size() && text[i + run] >= '0' && text[i + run] <= '9') ++run;
+    if (run >= 14) {
+      masked.append(text.substr(i, 8));
+      masked.append("******");
+    } else {
+      masked.append(text.substr(i, std::max<size_t>(run, 1)));
+    }
+    i += std::max<size_t>(run, 1);
+  }
+  return masked;
+}
+
+SimulatorApi::SimulatorApi(DmPlatform& platform, FaultInjector& faults, TenantSecrets secrets,
+                           const Clock& clock)
+    : platform_(platform), faults_(faults), secrets_(std::move(secrets)), clock_(clock) {}
+
+void SimulatorApi::AddRoutes(http::Router& router) {
+  router.Add("GET", "/healthz",
+             [](const http::Request&) { return http::Response::Json(200, R"({"status":"ok"})"); });
+  router.Add("POST", "/v1/devices/{imei}/lock",
+             Guarded([this](const http::Request& request, const std::string& tenant) {
+               return PostOrder(request, tenant, DmAction::kLock);
+             }));
+  router.Add("POST", "/v1/devices/{imei}/unlock",
+             Guarded([this](const http::Request& request, const std::string& tenant) {
+               return PostOrder(request, tenant, DmAction::kUnlock);
+             }));
+  router.Add("GET", "/v1/devices/{imei}",
+             Guarded([this](const http::Request& request, const std::string& tenant) {
+               return GetDevice(request, tenant);
+             }));
+  router.Add("GET", "/v1/orders/{order_id}",
+             Guarded([this](const http::Request& request, const std::string& tenant) {
+               return GetOrder(request, tenant);
+             }));
+  router.Add("GET", "/v1/orders",
+             Guarded([this](const http::Request& request, const std::string& tenant) {
+               return ListOrders(request, tenant);
+             }));
+}
+
+http::Handler SimulatorApi::Guarded(TenantHandler handler) {
+  return [this, handler = std::move(handler)](const http::Request& request) {
+    if (faults_.plan().response_delay > Duration::zero()) {
+      std::this_thread::sleep_for(faults_.plan().response_delay);
+    }
+    if (std::optional<InjectedFailure> failure = faults_.FailRequest()) {
+      spdlog::info("{}: injected HTTP {}", Describe(request), failure->status);
+      http::Response response = http::Response::Problem(
+          failure->status, "injected_failure",
+          "the simulator failed this request on purpose (--fail-rate); send it again later");
+      if (failure->retry_after_seconds > 0) {
+        response.SetHeader("Retry-After", std::to_string(failure->retry_after_seconds));
+      }
+      return response;
+    }
+
+    Result<std::string> tenant = Authenticate(request);
+    if (!tenant.ok()) {
+      spdlog::warn("{}: rejected with 401: {}", Describe(request), tenant.error().message);
+      return Unauthorized(tenant.error());
+    }
+    return handler(request, *tenant);
+  };
+}
+
+Result<std::string> SimulatorApi::Authenticate(const http::Request& request) const {
+  std::string tenant(request.Header(kTenantHeader));
+  const std::string* secret = secrets_.Find(tenant.empty() ? std::string(kDefaultTenant) : tenant);
+  if (secret == nullptr) {
+    return Error::InvalidInput(
+        "unknown_tenant",
+        "X-Tenant '" + tenant.substr(0, 64) + "' names no tenant configured on this platform");
+  }
+
+  SignedRequestParts parts{request.method, request.target, tenant,
+                           request.Header(kIdempotencyKeyHeader), request.body};
+  Status verified = VerifyRequestSignature(*secret, parts, request.Header(kTimestampHeader),
+                                           request.Header(kSignatureHeader), clock_.Now());
+  if (!verified.ok()) return verified.error();
+  return tenant.empty() ? std::string(kDefaultTenant) : tenant;
+}
+
+http::Response SimulatorApi::PostOrder(const http::Request& request, const std::string& tenant,
+                                       DmAction action) {
+  Result<std::string> imei = ParseImeiCore(request.path_params.at("imei"));
+  if (!imei.ok()) return http::Response::Problem(400, imei.error().reason, imei.error().message);
+
+  std::string key(request.Header(kIdempotencyKeyHeader));
+  if (key.empty() || key.size() > kMaxIdempotencyKeyLength) {
+    return http::Response::Problem(400, "invalid_idempotency_key",
+                                   "the Idempotency-Key header is missing or longer than " +
+                                       std::to_string(kMaxIdempotencyKeyLength) +
+                                       " bytes; send one unique key per order");
+  }
+
+  Result<OrderBody> body = ParseOrderBody(request.body);
+  if (!body.ok()) {
+    spdlog::warn("{}: rejected with 400: {}", Describe(request), body.error().message);
+    return http::Response::Problem(400, body.error().reason, body.error().message);
+  }
+  if (body->imei2 == *imei) {
+    return http::Response::Problem(400, "invalid_imei2",
+                                   "imei2 names the same device as the IMEI in the path; leave "
+                                   "imei2 out for a single-SIM device");
+  }
+
+  OrderRequest order_request{tenant,        *imei,         body->imei2,     action,
+                             body->message, body->contact, body->reference, key};
+  SubmitResult result = platform_.Submit(order_request);
+  const DmOrder& order = result.order;
+  if (result.outcome == SubmitOutcome::kKeyReused) {
+    spdlog::warn("{}: rejected with 422: Idempotency-Key reused, first used by order {}",
+                 Describe(request), order.order_id);
+    return http::Response::Problem(422, "idempotency_key_reused",
+                                   "Idempotency-Key '" + key + "' was already used for order " +
+                                       order.order_id +
+                                       " with other content; use a new key for a new order");
+  }
+
+  if (result.outcome == SubmitOutcome::kCreated) {
+    spdlog::info("order {} created: {} of device {}******, tenant {}, key {}", order.order_id,
+                 DmActionName(action), imei->substr(0, 8), tenant, key);
+  }
+  int status = order.status == DmOrderStatus::kPending ? 202 : 200;
+  http::Response response = JsonResponse(status, OrderToJson(order));
+  response.SetHeader("Location", "/v1/orders/" + order.order_id);
+  if (result.outcome == SubmitOutcome::kReplayed) response.SetHeader("Idempotent-Replayed", "true");
+  return response;
+}
+
+http::Response SimulatorApi::GetOrder(const http::Request& request, const std::string& tenant) {
+  const std::string& order_id = request.path_params.at("order_id");
+  std::optional<DmOrder> order = platform_.FindOrder(tenant, order_id);
+  if (!order) {
+    return http::Response::Problem(
+        404, "order_not_found",
+        "tenant '" + tenant + "' has no order '" + order_id.substr(0, 64) + "'");
+  }
+  return JsonResponse(200, OrderToJson(*order));
+}
+
+http::Response SimulatorApi::GetDevice(const http::Request& request, const std::string& tenant) {
+  Result<std::string> imei = ParseImeiCore(request.path_params.at("imei"));
+  if (!imei.ok()) return http::Response::Problem(400, imei.error().reason, imei.error().message);
+  std::optional<DmDevice> device = platform_.FindDevice(tenant, *imei);
+  if (!device) {
+    return http::Response::Problem(
+        404, "device_not_found",
+        "no order of tenant '" + tenant + "' has named device " + imei->substr(0, 8) + "******");
+  }
+  return JsonResponse(200, DeviceToJson(*device));
+}
+
+http::Response SimulatorApi::ListOrders(const http::Request& request, const std::string& tenant) {
+  OrderFilter filter;
+  if (std::string_view imei = request.Query("imei"); !imei.empty()) {
+    Result<std::string> core = ParseImeiCore(imei);
+    if (!core.ok()) return http::Response::Problem(400, core.error().reason, core.error().message);
+    filter.imei = *core;
+  }
+  if (std::string_view status = request.Query("status"); !status.empty()) {
+    filter.status = ParseDmOrderStatus(status);
+    if (!filter.status) {
+      return http::Response::Problem(400, "invalid_query",
+                                     "invalid status '" + std::string(status.substr(0, 32)) +
+                                         "': expected pending, applied or rejected");
+    }
+  }
+  if (std::string_view action = request.Query("action"); !action.empty()) {
+    filter.action = ParseDmAction(action);
+    if (!filter.action) {
+      return http::Response::Problem(
+          400, "invalid_query",
+          "invalid action '" + std::string(action.substr(0, 32)) + "': expected lock or unlock");
+    }
+  }
+
+  json::array orders;
+  for (const DmOrder& order : platform_.ListOrders(tenant, filter)) {
+    orders.push_back(OrderToJson(order));
+  }
+  json::object body;
+  body["orders"] = std::move(orders);
+  return JsonResponse(200, body);
+}
+
+}  // namespace imeiguard::dm_simulator
