@@ -23,7 +23,7 @@ namespace imeiguard {
 inline constexpr std::string_view kAuditGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-// What a verification of a whole audit trail found intact.
+// The verified part of an audit trail: its length and its last hash.
 struct AuditChainHead {
   std::int64_t entries = 0;  // Entries checked, which are sequences 1 to `entries`.
   // The last entry's hash (kAuditGenesisHash for an empty trail). Removing entries from the end

@@ -5,9 +5,9 @@
 namespace imeiguard::sqlite {
 namespace {
 
-Error CorruptEvidence(std::string_view what) {
-  return Error::Internal("corrupt_evidence",
-                         "stored evidence is not the JSON the store writes: " + std::string(what));
+Error CorruptEvidence(std::string_view problem) {
+  return Error::Internal("corrupt_evidence", "stored evidence is not the JSON the store writes: " +
+                                                 std::string(problem));
 }
 
 }  // namespace

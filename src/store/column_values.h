@@ -1,6 +1,5 @@
-// How the SQLite store writes domain values into columns and reads them back, where the domain
-// libraries have no conversion of their own: evidence as a JSON array, and the parsing of
-// LockActionName's output.
+// Column encodings of the SQLite store for values that the domain libraries have no text form
+// for: evidence as a JSON array, and the parsing of LockActionName's output.
 #pragma once
 
 #include <optional>

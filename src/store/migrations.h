@@ -27,11 +27,11 @@ struct Migration {
 std::span<const Migration> BuiltInMigrations();
 
 // Brings the database to the last version of `migrations`, which must be numbered 1, 2, 3, ...
-// Returns kInternal with reason "schema_too_new" when the database has a version the list lacks,
-// "schema_mismatch" when an applied version has another name than the list's, and
-// "migration_failed" (with the SQLite message) when a migration's SQL fails; that migration is
-// rolled back and the ones before it stay applied. Busy and I/O failures return kUnavailable.
-// `applied_at` is recorded with each migration applied. Must not run inside a transaction.
+// and records `applied_at` with each migration applied. Must not run inside a transaction.
+// Errors are kInternal with a reason: "schema_too_new" when the database has a version that the
+// list lacks, "schema_mismatch" when an applied version has another name than the list's, and
+// "migration_failed" (with the SQLite message) when a migration's SQL fails. A failed migration is
+// rolled back, and the ones before it stay applied. Busy and I/O failures are kUnavailable.
 Status ApplyMigrations(sqlite3* db, std::span<const Migration> migrations, Timestamp applied_at);
 
 // The highest version recorded in schema_migrations, 0 for a database without migrations.

@@ -10,9 +10,11 @@ namespace {
 constexpr std::int64_t kImeiCoreLimit = 100'000'000'000'000;  // 10^14: fourteen digits.
 
 Error CorruptRow(std::string_view table, std::string_view column, std::string_view value) {
-  return Error::Internal("corrupt_row", "the " + std::string(table) + " table holds '" +
-                                            std::string(value) + "' in column " +
-                                            std::string(column) + ", which imeiguard never writes");
+  return Error::Internal("corrupt_row", "column " + std::string(column) + " of table " +
+                                            std::string(table) + " contains the invalid value '" +
+                                            std::string(value) +
+                                            "', which imeiguard does not write; the database"
+                                            " was changed outside imeiguard");
 }
 
 std::optional<Timestamp> OptionalTime(const Statement& row, int column) {

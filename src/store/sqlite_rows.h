@@ -31,8 +31,8 @@ inline constexpr std::string_view kAuditColumns = "sequence, at, actor, action, 
 inline constexpr std::string_view kApiKeyColumns =
     "key_id, secret_hash, role, shipper_id, created_at, revoked";
 
-// Readers return kInternal with reason "corrupt_row" when a column holds a value that the schema's
-// CHECK constraints should have kept out (an unknown enum name, an IMEI out of range).
+// Readers return kInternal with reason "corrupt_row" when a column contains a value that the
+// schema's CHECK constraints should have kept out (an unknown enum name, an IMEI out of range).
 Result<ParcelRow> ReadParcelRow(const Statement& row);
 Result<DeviceRow> ReadDeviceRow(const Statement& row);
 Result<ScanEvent> ReadEvent(const Statement& row);

@@ -23,8 +23,8 @@ using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
 
 // Converts a failed SQLite result code into an Error whose message names `purpose` ("insert an
 // event") and SQLite's own message. Busy, locked, I/O, full-disk, read-only and out-of-memory codes
-// become kUnavailable; UNIQUE and PRIMARY KEY violations kConflict; other constraint violations
-// kInvalidInput; everything else (corrupt file, SQL error, misuse) kInternal.
+// become kUnavailable. UNIQUE and PRIMARY KEY violations become kConflict, and other constraint
+// violations kInvalidInput. Everything else (a corrupt file, an SQL error, misuse) is kInternal.
 Error ErrorFromCode(sqlite3* db, int code, std::string_view purpose);
 
 // Runs SQL without parameters or result rows (PRAGMA, DDL, BEGIN). `purpose` names it in errors.
@@ -33,8 +33,9 @@ Status Execute(sqlite3* db, const char* sql, std::string_view purpose);
 enum class StepResult { kRow, kDone };
 
 // A prepared statement, prepared once and reused. Text parameters are bound without a copy
-// (SQLITE_STATIC), so the caller keeps the bound text alive until Reset; a ResetOnExit guard does
-// that at the end of each use. A bind failure is remembered and returned by the next Step.
+// (SQLITE_STATIC), so the caller keeps the bound text alive until Reset. A ResetOnExit guard
+// resets the statement at the end of each use. A bind failure is remembered and returned by the
+// next Step.
 class Statement {
  public:
   Statement() = default;
@@ -93,8 +94,9 @@ class ResetOnExit {
   Statement& statement_;
 };
 
-// A transaction that rolls back unless Commit succeeded. kImmediate takes the write lock at once,
-// so that a writer never fails half-way for want of it; kDeferred suits read-only snapshots.
+// A transaction that rolls back unless Commit succeeded. kImmediate takes the write lock in BEGIN,
+// so that a writer waits for it (up to the busy timeout) before doing any work rather than failing
+// half-way. kDeferred suits read-only snapshots.
 class Transaction {
  public:
   enum class Mode { kDeferred, kImmediate };

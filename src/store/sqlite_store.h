@@ -24,7 +24,8 @@ struct SqliteStoreOptions {
     kFull,
     // PRAGMA synchronous=NORMAL: in WAL mode a commit survives a crash of the process (kill -9
     // included) but may be lost with the last few others on a power loss or an operating-system
-    // crash, as SQLite's documentation of PRAGMA synchronous says. For replay and benchmarks.
+    // crash. SQLite's documentation of PRAGMA synchronous describes both modes. For replay and
+    // benchmarks.
     kNormal,
   };
 
@@ -69,9 +70,9 @@ class SqliteStore final : public Store {
   Result<std::vector<ParcelSnapshot>> LoadOpenParcels() override;
   Result<std::optional<ParcelSnapshot>> LoadParcel(std::string_view parcel_id) override;
   Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
-  // Fails, with nothing of the change written, with kNotFound when the parcel, a device or a
-  // cancelled order is not stored; kConflict "order_not_pending" when an order to cancel has left
-  // kPending; kConflict "duplicate_idempotency_key" when a new order's key is stored already; and
+  // On failure nothing of the change is written. Errors: kNotFound when the parcel, a device or a
+  // cancelled order is not stored. kConflict "order_not_pending" when an order to cancel has left
+  // kPending, and "duplicate_idempotency_key" when a new order's key is stored already.
   // kInvalidInput "order_device_mismatch" when a new order's parcel, shipper or IMEIs differ from
   // its device's. A device's state_since moves to `change.at` only when its state changes.
   Status SaveAssessment(const AssessmentChange& change) override;
@@ -90,10 +91,10 @@ class SqliteStore final : public Store {
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;
 
-  // Recomputes the audit hash chain from the first entry. Returns the number of entries and the
-  // last hash, or kInternal with reason "audit_chain_broken" naming the first entry whose
-  // sequence does not follow the one before, whose prev_hash is not the previous entry's hash,
-  // or whose hash does not match its fields.
+  // Recomputes the audit hash chain from the first entry and returns the number of entries and the
+  // last hash. Returns kInternal with reason "audit_chain_broken" at the first entry whose sequence
+  // does not follow the one before, whose prev_hash is not the previous entry's hash, or whose
+  // hash does not match its fields. The message names that entry.
   Result<AuditChainHead> VerifyAuditChain();
 
  private:

@@ -95,7 +95,7 @@ Result<std::optional<DeviceRecord>> ReadDeviceRecord(StoreStatements& statements
   return std::optional<DeviceRecord>(std::move(record));
 }
 
-// Finds a device, other than the row's own, that already holds `imei`: in this parcel (the row
+// Finds a device, other than the row's own, that already has `imei`: in this parcel (the row
 // contradicts it) or in another open parcel (the phone cannot be in two parcels at once).
 Result<std::optional<RowError>> FindImeiConflict(StoreStatements& statements,
                                                  const ManifestParcel& parcel,

@@ -44,7 +44,7 @@ struct ParcelIdHash {
 };
 
 // Runs the four queries (with `parcel_id` bound as ?1 when not empty) and groups their rows by
-// parcel. The caller holds a read transaction, so the four see one state of the database.
+// parcel. The caller has a read transaction open, so the four see one state of the database.
 Result<std::vector<ParcelSnapshot>> ReadSnapshots(SnapshotQueries queries,
                                                   std::string_view parcel_id) {
   Statement* all[] = {&queries.parcels, &queries.devices, &queries.events, &queries.orders};

@@ -53,13 +53,14 @@ std::vector<StatementSpec> StatementSpecs() {
       {&S::select_device_record,
        "SELECT imei2, serial, model, value_ore FROM devices WHERE parcel_id = ?1 AND imei = ?2",
        "read a stored device"},
-      // Devices that hold an IMEI, as first or second, in the parcel being imported or in another
-      // open parcel: the devices a new row with that IMEI would contradict.
+      // Devices that have an IMEI, as first or second, in the parcel being imported or in another
+      // open parcel: the devices a new row with that IMEI would contradict. A join, not the
+      // kOpenParcelIds list, so that each lookup reads a few rows rather than every open parcel.
       {&S::select_imei_holders,
-       Concat({"SELECT parcel_id FROM devices WHERE (imei = ?1 OR imei2 = ?1)"
-               " AND (parcel_id = ?2 OR parcel_id IN ",
-               kOpenParcelIds, ")"}),
-       "look up the devices that hold an IMEI"},
+       "SELECT d.parcel_id FROM devices AS d JOIN parcels AS p ON p.parcel_id = d.parcel_id"
+       " WHERE (d.imei = ?1 OR d.imei2 = ?1)"
+       " AND (d.parcel_id = ?2 OR p.verdict NOT IN ('delivered', 'returned'))",
+       "look up the devices that have an IMEI"},
       {&S::insert_device,
        "INSERT INTO devices (parcel_id, shipper_id, imei, imei2, serial, model, value_ore, state,"
        " state_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'watched', ?8)",
