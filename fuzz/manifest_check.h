@@ -1,0 +1,34 @@
+// Invariants of every ManifestBatch, whatever the input, for the manifest fuzz targets.
+#pragma once
+
+#include <unordered_set>
+
+#include "fuzz_check.h"
+#include "identifiers/parcel_id.h"
+#include "registry/manifest.h"
+
+inline void CheckManifestBatch(const imeiguard::ManifestBatch& batch) {
+  std::unordered_set<imeiguard::Imei> imeis;
+  std::unordered_set<std::string> parcel_ids;
+  std::size_t devices = 0;
+  for (const imeiguard::ManifestParcel& parcel : batch.parcels) {
+    IG_FUZZ_CHECK(!parcel.devices.empty());
+    IG_FUZZ_CHECK(parcel.first_line >= 1);
+    IG_FUZZ_CHECK(imeiguard::NormalizeParcelId(parcel.parcel.parcel_id).ok());
+    IG_FUZZ_CHECK(parcel_ids.insert(parcel.parcel.parcel_id).second);
+    IG_FUZZ_CHECK(!parcel.parcel.shipper_id.empty());
+    IG_FUZZ_CHECK(!parcel.parcel.destination_postcode.empty());
+    for (const imeiguard::DeviceRecord& device : parcel.devices) {
+      ++devices;
+      IG_FUZZ_CHECK(device.line >= parcel.first_line);
+      IG_FUZZ_CHECK(imeis.insert(device.imei).second);
+      if (device.imei2) IG_FUZZ_CHECK(imeis.insert(*device.imei2).second);
+    }
+  }
+  IG_FUZZ_CHECK(devices <= static_cast<std::size_t>(batch.rows_read));
+  for (const imeiguard::RowError& error : batch.errors) {
+    IG_FUZZ_CHECK(error.line >= 1);
+    IG_FUZZ_CHECK(!error.reason.empty());
+    IG_FUZZ_CHECK(!error.message.empty());
+  }
+}
