@@ -10,7 +10,8 @@ namespace {
 
 constexpr std::size_t kCoreLength = 14;
 
-// More digits than any IMEI form has; the count goes on past it, the digits are not kept.
+// Digits kept for classifying a spelling, more than any IMEI form has. Digits past them are
+// counted but not kept.
 constexpr std::size_t kMaxKeptDigits = 20;
 
 // Words that shippers' systems write where they have no IMEI. Compared without regard to case.
@@ -38,6 +39,7 @@ struct Characters {
   std::size_t hex_letter_count = 0;           // a-f and A-F
   std::size_t first_non_digit = kNoPosition;  // byte offset in the scanned text
   bool only_hex_letters = true;               // every non-digit, non-separator is a hex letter
+  bool only_zeros = true;                     // every digit is 0
   char last_significant = '\0';
 };
 
@@ -54,6 +56,7 @@ Characters ScanCharacters(std::string_view body) {
     if (IsAsciiDigit(c)) {
       if (chars.digit_count < kMaxKeptDigits) chars.digits[chars.digit_count] = c;
       ++chars.digit_count;
+      chars.only_zeros = chars.only_zeros && c == '0';
       continue;
     }
     if (chars.first_non_digit == kNoPosition) chars.first_non_digit = i;
@@ -101,13 +104,6 @@ bool IsPlaceholderWord(std::string_view text) {
 bool AllSame(std::string_view digits) {
   for (char c : digits) {
     if (c != digits[0]) return false;
-  }
-  return true;
-}
-
-bool AllZeros(std::string_view digits) {
-  for (char c : digits) {
-    if (c != '0') return false;
   }
   return true;
 }
@@ -243,7 +239,8 @@ Result<Imei> Imei::Parse(std::string_view text, ImeiChannel channel, ImeiRejecti
       break;
     }
   }
-  if (TrimAsciiSpace(body).empty()) {
+  Characters chars = ScanCharacters(body);
+  if (chars.digit_count == 0 && chars.first_non_digit == kNoPosition) {
     return Reject(ImeiRejection::kEmpty, rejection,
                   QuoteForMessage(shown) + " has a prefix but no digits. Write the IMEI after it.");
   }
@@ -254,7 +251,6 @@ Result<Imei> Imei::Parse(std::string_view text, ImeiChannel channel, ImeiRejecti
                       "into a number and lost its last digits. Re-export the column as text.");
   }
 
-  Characters chars = ScanCharacters(body);
   std::string_view digits(chars.digits.data(), std::min(chars.digit_count, kMaxKeptDigits));
   bool network_filler = channel == ImeiChannel::kNetwork && chars.digit_count == 15 &&
                         chars.hex_letter_count == 1 && chars.only_hex_letters &&
@@ -263,7 +259,7 @@ Result<Imei> Imei::Parse(std::string_view text, ImeiChannel channel, ImeiRejecti
     return RejectNonDigits(shown, body, chars, rejection);
   }
 
-  if (AllZeros(digits)) {
+  if (chars.only_zeros) {
     return Reject(ImeiRejection::kPlaceholder, rejection,
                   QuoteForMessage(shown) +
                       " is all zeros, a placeholder that identifies no device. Enter the device's "

@@ -44,9 +44,15 @@ class Imei {
   // by white space, optionally prefixed by "imei-", "imeisv-" or "urn:gsma:imei:". On failure
   // returns kInvalidInput whose `reason` is an ImeiRejectionCode and whose message says what to fix
   // (for a wrong check digit, which digit was expected).
+  //
+  // Prefixes are matched without regard to case. 16 digits are an IMEISV, whose core is its first
+  // 14 digits. On kHuman, 15 digits must pass Luhn, except that the URN form may end in its spare
+  // 0, and 14 digits are rejected. On kNetwork, 14 digits, or 15 with any last digit and an
+  // optional trailing 'F' filler, are accepted. A letter is never read as a digit.
   static Result<Imei> Parse(std::string_view text, ImeiChannel channel);
 
-  // Same as Parse, but also returns the rejection as an enum for callers that branch on it.
+  // Same as Parse, but also stores the rejection in `*rejection` on failure, for callers that
+  // branch on it. `rejection` may be null.
   static Result<Imei> Parse(std::string_view text, ImeiChannel channel, ImeiRejection* rejection);
 
   // Builds an Imei from a numeric core below 10^14, as stored. The caller guarantees the range.

@@ -164,10 +164,17 @@ TEST(ImeiParse, RepeatedDigitIsPlaceholderWhateverItsLastDigit) {
 
 TEST(ImeiParse, LoneZeroIsPlaceholder) { EXPECT_EQ(HumanError("0").reason, "placeholder"); }
 
+TEST(ImeiParse, LongNumberOfLeadingZerosIsLength) {
+  Error error = HumanError(std::string(25, '0') + "1");
+  EXPECT_EQ(error.reason, "length");
+  EXPECT_THAT(error.message, HasSubstr("has 26 digits"));
+}
+
 TEST(ImeiParse, EmptyAndSpaceOnly) {
   EXPECT_EQ(HumanError("").reason, "empty");
   EXPECT_EQ(HumanError(" \t\r\n").reason, "empty");
   EXPECT_EQ(HumanError("imei-").reason, "empty");
+  EXPECT_EQ(HumanError("imei- - ").reason, "empty");
 }
 
 TEST(ImeiParse, PrefixIgnoresCase) {

@@ -20,7 +20,8 @@ std::string_view TrimAsciiSpace(std::string_view text);
 bool EqualsIgnoringCase(std::string_view a, std::string_view b);
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix);
 
-// True when `text` is well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
+// True when `text` is well-formed UTF-8: no overlong forms, surrogates or code points past
+// U+10FFFF.
 bool IsValidUtf8(std::string_view text);
 
 // Quotes a value for an error message: 'text' in single quotes, cut after 40 characters with

@@ -23,11 +23,11 @@ TEST(IsValidUtf8, AcceptsWellFormed) {
 }
 
 TEST(IsValidUtf8, RejectsMalformed) {
-  EXPECT_FALSE(IsValidUtf8("G\xf6teborg"));  // Latin-1
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));     // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a surrogate
+  EXPECT_FALSE(IsValidUtf8("G\xf6teborg"));       // Latin-1
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // a surrogate
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));  // cut short
+  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // cut short
 }
 
 TEST(QuoteForMessage, KeepsUtf8) { EXPECT_EQ(QuoteForMessage("Göteborg"), "'Göteborg'"); }
