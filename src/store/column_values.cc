@@ -1,9 +1,62 @@
 #include "store/column_values.h"
 
+#include <array>
 #include <boost/json.hpp>
+#include <utility>
 
 namespace imeiguard::sqlite {
 namespace {
+
+template <typename Enum, std::size_t N>
+using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
+
+constexpr NameTable<Verdict, 6> kVerdicts = {{
+    {Verdict::kInFlow, "in_flow"},
+    {Verdict::kDelivered, "delivered"},
+    {Verdict::kReturned, "returned"},
+    {Verdict::kSuspect, "suspect"},
+    {Verdict::kLost, "lost"},
+    {Verdict::kRecovered, "recovered"},
+}};
+
+constexpr NameTable<LockState, 6> kLockStates = {{
+    {LockState::kWatched, "watched"},
+    {LockState::kGreylisted, "greylisted"},
+    {LockState::kLockPending, "lock_pending"},
+    {LockState::kLocked, "locked"},
+    {LockState::kUnlockPending, "unlock_pending"},
+    {LockState::kReleased, "released"},
+}};
+
+constexpr NameTable<LockAction, 2> kLockActions = {{
+    {LockAction::kLock, "lock"},
+    {LockAction::kUnlock, "unlock"},
+}};
+
+constexpr NameTable<OrderStatus, 5> kOrderStatuses = {{
+    {OrderStatus::kPending, "pending"},
+    {OrderStatus::kSent, "sent"},
+    {OrderStatus::kAcknowledged, "acknowledged"},
+    {OrderStatus::kCancelled, "cancelled"},
+    {OrderStatus::kFailed, "failed"},
+}};
+
+// Every enumerator is in its table, so the fallback to the first name is never taken.
+template <typename Enum, std::size_t N>
+std::string_view NameOf(const NameTable<Enum, N>& table, Enum value) {
+  for (const auto& [candidate, name] : table) {
+    if (candidate == value) return name;
+  }
+  return table[0].second;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> ValueOf(const NameTable<Enum, N>& table, std::string_view text) {
+  for (const auto& [value, name] : table) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
 
 Error CorruptEvidence(std::string_view problem) {
   return Error::Internal("corrupt_evidence", "stored evidence is not the JSON the store writes: " +
@@ -12,11 +65,24 @@ Error CorruptEvidence(std::string_view problem) {
 
 }  // namespace
 
+std::string_view VerdictColumn(Verdict verdict) { return NameOf(kVerdicts, verdict); }
+std::optional<Verdict> ParseVerdictColumn(std::string_view text) {
+  return ValueOf(kVerdicts, text);
+}
+
+std::string_view LockStateColumn(LockState state) { return NameOf(kLockStates, state); }
+std::optional<LockState> ParseLockStateColumn(std::string_view text) {
+  return ValueOf(kLockStates, text);
+}
+
+std::string_view LockActionColumn(LockAction action) { return NameOf(kLockActions, action); }
 std::optional<LockAction> ParseLockActionColumn(std::string_view text) {
-  for (LockAction action : {LockAction::kLock, LockAction::kUnlock}) {
-    if (text == LockActionName(action)) return action;
-  }
-  return std::nullopt;
+  return ValueOf(kLockActions, text);
+}
+
+std::string_view OrderStatusColumn(OrderStatus status) { return NameOf(kOrderStatuses, status); }
+std::optional<OrderStatus> ParseOrderStatusColumn(std::string_view text) {
+  return ValueOf(kOrderStatuses, text);
 }
 
 std::string EvidenceToJson(const std::vector<Evidence>& evidence) {

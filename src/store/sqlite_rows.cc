@@ -61,7 +61,7 @@ Result<ParcelRow> ReadParcelRow(const Statement& row) {
   record.declared_weight_g = OptionalInt32(row, 6);
   parcel.recorded_at = FromMillis(row.ColumnInt64(7));
 
-  std::optional<Verdict> verdict = ParseVerdict(row.ColumnText(8));
+  std::optional<Verdict> verdict = ParseVerdictColumn(row.ColumnText(8));
   if (!verdict.has_value()) return CorruptRow("parcels", "verdict", row.ColumnText(8));
   parcel.assessment.verdict = *verdict;
   parcel.assessment.since = FromMillis(row.ColumnInt64(9));
@@ -89,7 +89,7 @@ Result<DeviceRow> ReadDeviceRow(const Statement& row) {
   device.record.model = std::string(row.ColumnText(6));
   device.record.value_ore = row.ColumnOptionalInt64(7);
 
-  std::optional<LockState> state = ParseLockState(row.ColumnText(8));
+  std::optional<LockState> state = ParseLockStateColumn(row.ColumnText(8));
   if (!state.has_value()) return CorruptRow("devices", "state", row.ColumnText(8));
   device.state = *state;
   device.state_since = FromMillis(row.ColumnInt64(9));
@@ -138,7 +138,7 @@ Result<LockOrder> ReadLockOrder(const Statement& row) {
   order.imei = imeis->first;
   order.imei2 = imeis->second;
 
-  std::optional<OrderStatus> status = ParseOrderStatus(row.ColumnText(8));
+  std::optional<OrderStatus> status = ParseOrderStatusColumn(row.ColumnText(8));
   if (!status.has_value()) return CorruptRow("lock_orders", "status", row.ColumnText(8));
   order.status = *status;
   order.idempotency_key = std::string(row.ColumnText(9));

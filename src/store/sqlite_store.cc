@@ -17,6 +17,7 @@
 namespace imeiguard {
 namespace {
 
+using sqlite::Connection;
 using sqlite::ResetOnExit;
 using sqlite::Statement;
 using sqlite::StepResult;
@@ -25,11 +26,8 @@ constexpr OrderStatus kOrderStatuses[] = {OrderStatus::kPending, OrderStatus::kS
                                           OrderStatus::kAcknowledged, OrderStatus::kCancelled,
                                           OrderStatus::kFailed};
 
-using sqlite::Connection;
-
-bool IsInMemory(std::string_view path) {
-  return path == ":memory:" || path.starts_with("file::memory:");
-}
+// The connection is opened without SQLITE_OPEN_URI, so ":memory:" is the only in-memory name.
+constexpr std::string_view kInMemoryPath = ":memory:";
 
 Result<Connection> OpenConnection(const std::string& path) {
   sqlite3* raw = nullptr;
@@ -57,12 +55,12 @@ Result<std::string> QueryPragma(sqlite3* db, const char* sql, std::string purpos
 Status ConfigureConnection(sqlite3* db, std::string_view path, const SqliteStoreOptions& options) {
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
 
-  // An in-memory database keeps its "memory" journal; a file must take WAL, or readers would
-  // block the writer.
+  // An in-memory database keeps its "memory" journal. A file must take WAL, because otherwise
+  // readers would block the writer.
   Result<std::string> journal_mode =
       QueryPragma(db, "PRAGMA journal_mode = WAL", "set the journal mode to WAL");
   if (!journal_mode.ok()) return journal_mode.error();
-  if (!IsInMemory(path) && *journal_mode != "wal") {
+  if (path != kInMemoryPath && *journal_mode != "wal") {
     return Error::Internal("journal_mode", "the database " + std::string(path) +
                                                " stayed in journal mode '" + *journal_mode +
                                                "' instead of WAL; put it on a local file system");
@@ -73,6 +71,11 @@ Status ConfigureConnection(sqlite3* db, std::string_view path, const SqliteStore
                                 : "PRAGMA synchronous = NORMAL";
   Status synced = sqlite::Execute(db, synchronous, "set PRAGMA synchronous");
   if (!synced.ok()) return synced;
+  if (options.cache_size_kib > 0) {
+    std::string cache_size = "PRAGMA cache_size = -" + std::to_string(options.cache_size_kib);
+    Status sized = sqlite::Execute(db, cache_size.c_str(), "set PRAGMA cache_size");
+    if (!sized.ok()) return sized;
+  }
   return sqlite::Execute(db, "PRAGMA foreign_keys = ON", "enable foreign keys");
 }
 
@@ -88,6 +91,10 @@ Result<std::int64_t> CountRows(sqlite3* db, const char* sql, std::string purpose
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(std::string_view path,
                                                        const SqliteStoreOptions& options) {
+  if (path.empty()) {
+    return Error::InvalidInput("database_path",
+                               "the database path is empty; give a file name or :memory:");
+  }
   std::string path_text(path);
   Result<Connection> db = OpenConnection(path_text);
   if (!db.ok()) return db.error();
@@ -168,12 +175,12 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::Counts() 
     Result<StepResult> step = count_orders.Step();
     if (!step.ok()) return step.error();
     if (*step == StepResult::kDone) break;
-    std::optional<OrderStatus> status = ParseOrderStatus(count_orders.ColumnText(0));
+    std::optional<OrderStatus> status = sqlite::ParseOrderStatusColumn(count_orders.ColumnText(0));
     if (!status.has_value()) continue;  // The CHECK constraint admits only known names.
     orders_by_status[static_cast<int>(*status)] = count_orders.ColumnInt64(1);
   }
   for (OrderStatus status : kOrderStatuses) {
-    counts.emplace_back("orders_" + std::string(OrderStatusName(status)),
+    counts.emplace_back("orders_" + std::string(sqlite::OrderStatusColumn(status)),
                         orders_by_status[static_cast<int>(status)]);
   }
   return counts;

@@ -63,7 +63,7 @@ Status UpdateDeviceState(StoreStatements& statements, std::int64_t device_id, Lo
   Statement& update = statements.update_device_state;
   ResetOnExit reset(update);
   update.BindInt64(1, device_id);
-  update.BindText(2, LockStateName(state));
+  update.BindText(2, sqlite::LockStateColumn(state));
   update.BindInt64(3, ToMillis(at));
   Status updated = update.Run();
   if (!updated.ok()) return updated;
@@ -80,7 +80,7 @@ Status UpdateAssessment(StoreStatements& statements, const AssessmentChange& cha
   Statement& update = statements.update_assessment;
   ResetOnExit reset(update);
   update.BindText(1, change.parcel_id);
-  update.BindText(2, VerdictName(assessment.verdict));
+  update.BindText(2, sqlite::VerdictColumn(assessment.verdict));
   update.BindInt64(3, ToMillis(assessment.since));
   update.BindText(4, evidence);
   update.BindOptionalInt64(5, OptionalMillis(assessment.next_deadline));
@@ -131,10 +131,10 @@ Status InsertOrder(StoreStatements& statements, const LockOrder& order) {
   insert.BindText(2, order.parcel_id);
   insert.BindText(3, order.shipper_id);
   insert.BindText(4, order.connector);
-  insert.BindText(5, LockActionName(order.action));
+  insert.BindText(5, sqlite::LockActionColumn(order.action));
   insert.BindInt64(6, static_cast<std::int64_t>(order.imei.core_value()));
   insert.BindOptionalInt64(7, OptionalCore(order.imei2));
-  insert.BindText(8, OrderStatusName(order.status));
+  insert.BindText(8, sqlite::OrderStatusColumn(order.status));
   insert.BindText(9, order.idempotency_key);
   insert.BindText(10, order.platform_order_id);
   insert.BindText(11, order.reason);
@@ -207,7 +207,7 @@ Status ApplyOrderUpdate(StoreStatements& statements, const LockOrder& order,
   Statement& update = statements.update_order;
   ResetOnExit reset(update);
   update.BindInt64(1, order.order_id);
-  update.BindText(2, OrderStatusName(order.status));
+  update.BindText(2, sqlite::OrderStatusColumn(order.status));
   update.BindInt64(3, order.attempts);
   update.BindInt64(4, ToMillis(order.next_attempt_at));
   update.BindOptionalInt64(5, OptionalMillis(order.sent_at));

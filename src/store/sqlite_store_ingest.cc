@@ -3,6 +3,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "store/sqlite_rows.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_store_statements.h"
@@ -50,49 +51,30 @@ std::string_view FirstDifferingDeviceField(const DeviceRecord& stored, const Dev
 
 Result<std::optional<ParcelRecord>> ReadParcelRecord(StoreStatements& statements,
                                                      const std::string& parcel_id) {
-  Statement& select = statements.select_parcel_record;
+  Statement& select = statements.select_parcel;
   ResetOnExit reset(select);
   select.BindText(1, parcel_id);
   Result<StepResult> step = select.Step();
   if (!step.ok()) return step.error();
   if (*step == StepResult::kDone) return std::optional<ParcelRecord>();
-
-  ParcelRecord record;
-  record.parcel_id = parcel_id;
-  record.shipper_id = std::string(select.ColumnText(0));
-  std::optional<Service> service = ParseService(select.ColumnText(1));
-  if (!service.has_value()) {
-    return Error::Internal("corrupt_row", "parcel " + parcel_id + " has the unknown service '" +
-                                              std::string(select.ColumnText(1)) + "'");
-  }
-  record.service = *service;
-  record.promised_by = FromMillis(select.ColumnInt64(2));
-  record.origin = std::string(select.ColumnText(3));
-  record.destination_postcode = std::string(select.ColumnText(4));
-  std::optional<std::int64_t> weight = select.ColumnOptionalInt64(5);
-  if (weight.has_value()) record.declared_weight_g = static_cast<std::int32_t>(*weight);
-  return std::optional<ParcelRecord>(std::move(record));
+  Result<ParcelRow> parcel = sqlite::ReadParcelRow(select);
+  if (!parcel.ok()) return parcel.error();
+  return std::optional<ParcelRecord>(std::move(parcel->record));
 }
 
 // The device of `parcel_id` whose first IMEI is `imei`, as stored.
 Result<std::optional<DeviceRecord>> ReadDeviceRecord(StoreStatements& statements,
                                                      const std::string& parcel_id, Imei imei) {
-  Statement& select = statements.select_device_record;
+  Statement& select = statements.select_device_of_parcel;
   ResetOnExit reset(select);
   select.BindText(1, parcel_id);
   select.BindInt64(2, static_cast<std::int64_t>(imei.core_value()));
   Result<StepResult> step = select.Step();
   if (!step.ok()) return step.error();
   if (*step == StepResult::kDone) return std::optional<DeviceRecord>();
-
-  DeviceRecord record;
-  record.imei = imei;
-  std::optional<std::int64_t> imei2 = select.ColumnOptionalInt64(0);
-  if (imei2.has_value()) record.imei2 = Imei::FromCoreValue(static_cast<std::uint64_t>(*imei2));
-  record.serial = std::string(select.ColumnText(1));
-  record.model = std::string(select.ColumnText(2));
-  record.value_ore = select.ColumnOptionalInt64(3);
-  return std::optional<DeviceRecord>(std::move(record));
+  Result<DeviceRow> device = sqlite::ReadDeviceRow(select);
+  if (!device.ok()) return device.error();
+  return std::optional<DeviceRecord>(std::move(device->record));
 }
 
 // Finds a device, other than the row's own, that already has `imei`: in this parcel (the row

@@ -184,6 +184,28 @@ TEST_F(SqliteStoreTest, InMemoryDatabaseOpens) {
   EXPECT_EQ(imported->parcels_new, 1);
 }
 
+TEST_F(SqliteStoreTest, OpenAppliesEveryOption) {
+  store_.reset();
+  SqliteStoreOptions options;
+  options.durability = SqliteStoreOptions::Durability::kNormal;
+  options.busy_timeout = std::chrono::milliseconds(100);
+  options.cache_size_kib = 4096;
+  auto opened = SqliteStore::Open(DatabasePath(), options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto imported = (*opened)->ImportManifest(
+      std::vector{MakeParcel(std::string(kParcel1), {MakeDevice(kImeiA, 2)})},
+      At("2026-03-02T08:00:00Z"));
+  ASSERT_TRUE(imported.ok());
+  EXPECT_EQ(imported->parcels_new, 1);
+}
+
+TEST_F(SqliteStoreTest, OpenRejectsEmptyPath) {
+  auto opened = SqliteStore::Open("");
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_EQ(opened.error().reason, "database_path");
+}
+
 TEST_F(SqliteStoreTest, ReopenKeepsData) {
   Import({MakeParcel(std::string(kParcel1), {MakeDevice(kImeiB, 2, kImeiB2)})});
   EventBatch batch;

@@ -41,17 +41,13 @@ std::vector<StatementSpec> StatementSpecs() {
       {&S::purge_pending, "DELETE FROM pending_events WHERE pending_until < ?1",
        "delete expired pending events"},
 
-      {&S::select_parcel_record,
-       "SELECT shipper_id, service, promised_by, origin, destination_postcode, declared_weight_g"
-       " FROM parcels WHERE parcel_id = ?1",
-       "read a stored parcel"},
       {&S::insert_parcel,
        "INSERT INTO parcels (parcel_id, shipper_id, service, promised_by, origin,"
        " destination_postcode, declared_weight_g, recorded_at, verdict, verdict_since)"
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_flow', ?8)",
        "insert a parcel"},
-      {&S::select_device_record,
-       "SELECT imei2, serial, model, value_ore FROM devices WHERE parcel_id = ?1 AND imei = ?2",
+      {&S::select_device_of_parcel,
+       Concat({"SELECT ", kDeviceColumns, " FROM devices WHERE parcel_id = ?1 AND imei = ?2"}),
        "read a stored device"},
       // Devices that have an IMEI, as first or second, in the parcel being imported or in another
       // open parcel: the devices a new row with that IMEI would contradict. A join, not the
@@ -169,8 +165,17 @@ std::vector<StatementSpec> StatementSpecs() {
 }  // namespace
 
 Result<std::unique_ptr<StoreStatements>> PrepareStoreStatements(sqlite3* db) {
+  std::vector<StatementSpec> specs = StatementSpecs();
+  // StoreStatements has only Statement members, so this catches a member left without SQL.
+  if (specs.size() * sizeof(Statement) != sizeof(StoreStatements)) {
+    return Error::Internal(
+        "statement_list",
+        "the store has " + std::to_string(specs.size()) + " statement texts for " +
+            std::to_string(sizeof(StoreStatements) / sizeof(Statement)) + " statements");
+  }
+
   auto statements = std::make_unique<StoreStatements>();
-  for (StatementSpec& spec : StatementSpecs()) {
+  for (StatementSpec& spec : specs) {
     Result<Statement> prepared = Statement::Prepare(db, spec.sql, std::move(spec.purpose));
     if (!prepared.ok()) return prepared.error();
     (*statements).*spec.member = std::move(prepared).value();

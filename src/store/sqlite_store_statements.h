@@ -18,13 +18,12 @@ struct StoreStatements {
   Statement purge_pending;   // ?1 now.
 
   // Manifest import.
-  Statement select_parcel_record;    // ?1 parcel_id.
-  Statement insert_parcel;           // ?1..?7 record, ?8 recorded_at.
-  Statement select_device_record;    // ?1 parcel_id, ?2 imei.
-  Statement select_imei_holders;     // ?1 imei, ?2 parcel_id being imported.
-  Statement insert_device;           // ?1..?7 device columns, ?8 state_since.
-  Statement adopt_pending;           // ?1 parcel_id.
-  Statement delete_adopted_pending;  // ?1 parcel_id.
+  Statement insert_parcel;            // ?1..?7 record, ?8 recorded_at.
+  Statement select_device_of_parcel;  // ?1 parcel_id, ?2 imei.
+  Statement select_imei_holders;      // ?1 imei, ?2 parcel_id being imported.
+  Statement insert_device;            // ?1..?7 device columns, ?8 state_since.
+  Statement adopt_pending;            // ?1 parcel_id.
+  Statement delete_adopted_pending;   // ?1 parcel_id.
 
   // Snapshots, for all open parcels and for one parcel (?1 parcel_id).
   Statement select_open_parcels;
