@@ -189,9 +189,9 @@ std::optional<FieldProblem> EventBuilder::Build(ScanEventView& view) {
   view.parcel_id = *normalized;
   std::optional<ScanType> scan_type = ParseScanType(type);
   if (!scan_type) {
-    static const std::string kTypes = ScanTypeList();
+    static const std::string type_list = ScanTypeList();
     Fail(EventField::kType, "invalid_value",
-         "type " + QuoteForMessage(type) + " is not a scan type. Use one of " + kTypes + ".");
+         "type " + QuoteForMessage(type) + " is not a scan type. Use one of " + type_list + ".");
     return problem_;
   }
   view.type = *scan_type;
@@ -230,14 +230,14 @@ bool IsBlank(std::string_view line) {
 
 struct NdjsonEventReader::Impl {
   // A line longer than this is rejected unread; an event is a few hundred bytes.
-  static constexpr std::size_t kMaxLineBytes = 64 * 1024;
+  static constexpr std::size_t kMaxLineBytes = std::size_t{64} * 1024;
   // Events are flat objects; the bound leaves room for nested extra fields.
   static constexpr std::size_t kMaxDepth = 32;
   // Room for the parsed value of an ordinary event. A larger one takes heap memory, which is
   // freed with its line.
-  static constexpr std::size_t kValueBufferBytes = 16 * 1024;
-  // The parser's own stack for partial values; it grows on the heap once for unusual lines.
-  static constexpr std::size_t kParserBufferBytes = 4 * 1024;
+  static constexpr std::size_t kValueBufferBytes = std::size_t{16} * 1024;
+  // The parser's own stack for partial values. A line that needs more takes heap memory.
+  static constexpr std::size_t kParserBufferBytes = std::size_t{4} * 1024;
 
   Impl()
       : resource(value_buffer.data(), value_buffer.size()),
@@ -255,11 +255,11 @@ struct NdjsonEventReader::Impl {
   // Parses `line` into `value`; on failure returns the error to report.
   std::optional<EventError> ParseJson(std::string_view line, int line_number, json::value& value);
 
-  alignas(std::max_align_t) std::array<unsigned char, kValueBufferBytes> value_buffer;
-  std::array<unsigned char, kParserBufferBytes> parser_buffer;
+  alignas(std::max_align_t) std::array<unsigned char, kValueBufferBytes> value_buffer{};
+  std::array<unsigned char, kParserBufferBytes> parser_buffer{};
   json::monotonic_resource resource;
   json::parser parser;
-  ParcelIdBuffer parcel_id_buffer;
+  ParcelIdBuffer parcel_id_buffer{};
 };
 
 std::optional<EventError> NdjsonEventReader::Impl::ParseJson(std::string_view line, int line_number,

@@ -120,7 +120,7 @@ Error Reject(ImeiRejection rejection, ImeiRejection* out, std::string message) {
 }
 
 std::string LengthMessage(std::string_view shown, std::size_t digit_count, ImeiChannel channel) {
-  std::string message = shown.empty() ? std::string("the value") : QuoteForMessage(shown);
+  std::string message = QuoteForMessage(shown);
   message += " has " + std::to_string(digit_count) + (digit_count == 1 ? " digit" : " digits");
   if (channel == ImeiChannel::kHuman) {
     message += ", but an IMEI has 15 (16 for an IMEISV).";

@@ -48,7 +48,9 @@ class Imei {
   // Prefixes are matched without regard to case. 16 digits are an IMEISV, whose core is its first
   // 14 digits. On kHuman, 15 digits must pass Luhn, except that the URN form may end in its spare
   // 0, and 14 digits are rejected. On kNetwork, 14 digits, or 15 with any last digit and an
-  // optional trailing 'F' filler, are accepted. A letter is never read as a digit.
+  // optional trailing 'F' filler, are accepted. A letter is never read as a digit. A spelling of
+  // 8 or 14 hexadecimal characters is an ESN or MEID only when it has a letter A to F, because
+  // digits alone are an IMEI of the wrong length.
   static Result<Imei> Parse(std::string_view text, ImeiChannel channel);
 
   // Same as Parse, but also stores the rejection in `*rejection` on failure, for callers that

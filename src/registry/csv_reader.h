@@ -29,9 +29,6 @@ class CsvReader {
   // text, with `record` unchanged.
   bool Next(CsvRecord& record);
 
-  // The byte offset of the next record.
-  std::size_t position() const { return position_; }
-
  private:
   // Reads one field starting at position_ and appends it to `record`.
   void ReadField(CsvRecord& record);

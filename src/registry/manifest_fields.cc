@@ -190,7 +190,7 @@ Result<std::int64_t> ParseSekAsOre(std::string_view text) {
   std::int64_t ore = 0;
   for (char c : whole) ore = ore * 10 + (c - '0');
   ore *= 100;
-  if (fraction.size() >= 1) ore += (fraction[0] - '0') * 10;
+  if (fraction.size() >= 1) ore += std::int64_t{fraction[0] - '0'} * 10;
   if (fraction.size() >= 2) ore += fraction[1] - '0';
   return ore;
 }
