@@ -107,12 +107,12 @@ ConnectorReply DmRestConnector::Submit(const LockOrder& order) {
 }
 
 ConnectorReply DmRestConnector::Poll(const LockOrder& order) {
-  std::string what = "poll of " + std::string(LockActionName(order.action)) + " order " +
-                     std::to_string(order.order_id);
+  std::string operation = "poll of " + std::string(LockActionName(order.action)) + " order " +
+                          std::to_string(order.order_id);
   if (order.platform_order_id.empty()) {
     ConnectorReply reply;
     reply.kind = ConnectorReply::Kind::kRejected;
-    reply.message = options_.name + ": " + what +
+    reply.message = options_.name + ": " + operation +
                     " is impossible because the order has no platform order id; submit it first";
     return reply;
   }
@@ -120,7 +120,7 @@ ConnectorReply DmRestConnector::Poll(const LockOrder& order) {
   std::string target =
       options_.base_path + "/v1/orders/" + EncodePathSegment(order.platform_order_id);
   http::ClientRequest request = BuildRequest("GET", std::move(target), "", "");
-  return Interpret(transport_(request), order, what);
+  return Interpret(transport_(request), order, operation);
 }
 
 http::ClientRequest DmRestConnector::BuildRequest(std::string method, std::string target,
@@ -148,9 +148,10 @@ http::ClientRequest DmRestConnector::BuildRequest(std::string method, std::strin
 }
 
 ConnectorReply DmRestConnector::Interpret(const Result<http::ClientResponse>& result,
-                                          const LockOrder& order, std::string_view what) const {
+                                          const LockOrder& order,
+                                          std::string_view operation) const {
   ConnectorReply reply;
-  std::string prefix = options_.name + ": " + std::string(what);
+  std::string prefix = options_.name + ": " + std::string(operation);
   if (!result.ok()) {
     reply.kind = ConnectorReply::Kind::kRetryLater;
     reply.message = Redact(prefix + " got no response (" + result.error().reason +
@@ -161,7 +162,7 @@ ConnectorReply DmRestConnector::Interpret(const Result<http::ClientResponse>& re
 
   const http::ClientResponse& response = *result;
   int status = response.status;
-  if (status == 200 || status == 202) return InterpretOrderBody(response, order, what);
+  if (status == 200 || status == 202) return InterpretOrderBody(response, order, operation);
 
   std::string summary = ProblemSummary(response.body);
   std::string received = StatusText(status) + (summary.empty() ? "" : ": " + summary);
@@ -194,9 +195,9 @@ ConnectorReply DmRestConnector::Interpret(const Result<http::ClientResponse>& re
 
 ConnectorReply DmRestConnector::InterpretOrderBody(const http::ClientResponse& response,
                                                    const LockOrder& order,
-                                                   std::string_view what) const {
+                                                   std::string_view operation) const {
   ConnectorReply reply;
-  std::string prefix = options_.name + ": " + std::string(what);
+  std::string prefix = options_.name + ": " + std::string(operation);
   json::error_code ec;
   json::value parsed = json::parse(response.body, ec);
   std::string platform_order_id;

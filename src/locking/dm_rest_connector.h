@@ -64,9 +64,9 @@ class DmRestConnector final : public LockConnector {
   http::ClientRequest BuildRequest(std::string method, std::string target, std::string body,
                                    const std::string& idempotency_key) const;
   ConnectorReply Interpret(const Result<http::ClientResponse>& result, const LockOrder& order,
-                           std::string_view what) const;
+                           std::string_view operation) const;
   ConnectorReply InterpretOrderBody(const http::ClientResponse& response, const LockOrder& order,
-                                    std::string_view what) const;
+                                    std::string_view operation) const;
   // Replaces the secret and full IMEIs in `text` before it leaves the connector.
   std::string Redact(std::string text, const LockOrder& order) const;
 

@@ -90,13 +90,19 @@ class SimulatorProcess {
     port_ = static_cast<std::uint16_t>(std::stoi(ReadFile(port_file)));
   }
 
-  // Stops the process with `signal` and waits for it to end.
+  // Stops the process with `signal` and waits for it to end. After SIGTERM the simulator must
+  // exit with status 0, which under the sanitizers also means that it leaked nothing.
   void Stop(int signal = SIGTERM) {
     if (pid_ <= 0) return;
     ::kill(pid_, signal);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    if (signal == SIGTERM) {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          << "the simulator did not exit cleanly on SIGTERM:\n"
+          << ReadFile(log_path());
+    }
   }
 
   std::uint16_t port() const { return port_; }

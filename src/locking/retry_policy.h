@@ -1,9 +1,9 @@
 // When to try a lock order again after a transient failure: exponential backoff with full jitter,
 // a cap on attempts and an overall deadline.
 //
-// Whoever drives a LockConnector (the outbox) asks this policy after each attempt. Only a
-// kRetryLater reply is ever retried (see IsRetryable). These outcomes are never retried:
-//   - kRejected: the platform refused the order itself (400 invalid request, 401 or 403 bad
+// The code that drives a LockConnector, such as an outbox, asks this policy after each attempt.
+// Only a kRetryLater reply is ever retried (see IsRetryable). These outcomes are never retried:
+//   - kRejected: the platform rejected the order itself (400 invalid request, 401 or 403 bad
 //     signature or tenant, 404 unknown device, 422 idempotency key reused with another body), so
 //     the same request fails again and the order needs a person;
 //   - kApplied: the order is done;

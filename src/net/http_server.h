@@ -40,7 +40,7 @@ class Server {
 
   // Binds and starts the threads. Returns kInvalidInput (reason "address") when the address is not
   // an IP address, kUnavailable (reason "bind") when it cannot be bound, and kInternal (reason
-  // "server_state") when called a second time. A stopped server cannot be started again.
+  // "server_state") when it has started before. A stopped server cannot be started again.
   Status Start();
   // Stops accepting, closes idle connections, lets requests that were fully received finish (their
   // responses carry "Connection: close"), and joins the threads. Idempotent. Must not be called

@@ -12,9 +12,9 @@
 
 namespace imeiguard::dm_simulator {
 
-// What to break and how often. Each field is one kind of fault. A new kind (dropped connections,
-// faults limited to a time window) gets a field here, a flag in main.cc and a method on
-// FaultInjector that the API or the platform calls at the point where the fault happens.
+// The faults to inject and how often. Each field is one kind of fault. A new kind (dropped
+// connections, faults limited to a time window) gets a field here, a flag in main.cc and a method
+// on FaultInjector that the API or the platform calls at the point where the fault happens.
 struct FaultPlan {
   double fail_rate = 0;                         // Share of /v1 requests refused, 0 to 1.
   std::vector<int> fail_statuses = {429, 503};  // Statuses of refused requests, used in turn.

@@ -39,14 +39,14 @@ struct DmOrder {
   std::string contact;
   std::string reference;
   std::string idempotency_key;
-  std::string fingerprint;  // SHA-256 of the order's content: tells a replay from a reused key.
+  std::string fingerprint;  // SHA-256 of the content, to tell a replay from a reused key.
   Timestamp created_at;
   Timestamp apply_at;                    // When a pending order is applied.
   std::optional<Timestamp> finished_at;  // When it was applied or rejected.
   std::string rejection_reason;          // Set for kRejected.
 };
 
-// A device as the platform sees it, once an order has named it.
+// A device and its lock state on the platform, from the first order that named it.
 struct DmDevice {
   std::string tenant;
   std::string imei;   // 14-digit core.
@@ -88,9 +88,9 @@ struct OrderFilter {
   std::optional<DmAction> action;
 };
 
-// Holds every tenant's orders and devices. Orders take effect `apply_delay` after they are created;
-// pending orders are applied, in the order they became due, by whichever call comes first after
-// that, so reads always see the state as of their clock time. Safe to call from several threads.
+// Every tenant's orders and devices. An order takes effect `apply_delay` after it is created. No
+// timer applies it: the first call after that applies every order that is due, oldest due first,
+// so each read returns the state as of the clock's current time. Safe to call from several threads.
 class DmPlatform {
  public:
   // `faults`, `clock` and `state_file` are not owned and must outlive the platform;

@@ -15,8 +15,8 @@ Result<std::unique_ptr<StateFile>> StateFile::Open(const std::string& path) {
   }
   auto state_file = std::unique_ptr<StateFile>(new StateFile(path, file));
 
-  // A crash may have cut the last line short; end it, so that the next record starts a new line
-  // and only the cut record is lost.
+  // A crash may have cut the last line short. Ending that line makes the next record start a line
+  // of its own, so that only the cut record is lost.
   if (std::fseek(file, -1, SEEK_END) == 0 && std::fgetc(file) != '\n') {
     std::fseek(file, 0, SEEK_END);
     std::fputc('\n', file);
