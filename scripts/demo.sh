@@ -105,12 +105,12 @@ port_is_free 8081 && simulator_port=8081
 port_is_free 8080 && imeiguard_port=8080
 
 # The connector signs its requests with this secret, and the simulator checks the signatures.
+# Both read it from the environment, which keeps it out of `ps`.
 IMEIGUARD_DM_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 export IMEIGUARD_DM_SECRET
 
 setsid "$simulator" --listen 127.0.0.1 --port "$simulator_port" \
-  --port-file "$demo_dir/simulator.port" --secret "$IMEIGUARD_DM_SECRET" \
-  >"$demo_dir/simulator.log" 2>&1 </dev/null &
+  --port-file "$demo_dir/simulator.port" >"$demo_dir/simulator.log" 2>&1 </dev/null &
 echo $! >"$demo_dir/simulator.pid"
 simulator_port=$(wait_for_port "$demo_dir/simulator.pid" "$demo_dir/simulator.port" \
   "$demo_dir/simulator.log")
