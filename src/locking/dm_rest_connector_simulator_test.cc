@@ -68,6 +68,7 @@ class SimulatorProcess {
                                      std::string(kTenant) + ":" + kSecret};
     args.insert(args.end(), flags.begin(), flags.end());
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
 
@@ -156,12 +157,12 @@ json::value SignedGet(std::uint16_t port, std::string target) {
   return json::parse(response->body);
 }
 
-size_t OrderCount(std::uint16_t port, std::string query = "") {
+size_t OrderCount(std::uint16_t port, const std::string& query = "") {
   json::value orders = SignedGet(port, "/v1/orders" + query);
   return orders.is_object() ? orders.at("orders").as_array().size() : 0;
 }
 
-std::string DeviceState(std::uint16_t port, std::string imei) {
+std::string DeviceState(std::uint16_t port, const std::string& imei) {
   json::value device = SignedGet(port, "/v1/devices/" + imei);
   return device.is_object() ? std::string(device.at("state").as_string()) : "";
 }

@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -230,7 +231,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
-  char linger_buffer_[4096];
+  std::array<char, 4096> linger_buffer_{};
   bool reading_ = false;    // Waiting for or reading a request: Shutdown may close at once.
   bool lingering_ = false;  // Sent "Connection: close" and waiting for the client to close.
 };

@@ -39,8 +39,8 @@ class Simulator {
 
   // Sends a request signed as `tenant` with `secret`, `skew` away from the platform's clock.
   http::Response Send(std::string method, std::string target, std::string body = "",
-                      std::string key = "", std::string tenant = "tenant-a",
-                      std::string secret = kSecret, Duration skew = Duration::zero()) {
+                      const std::string& key = "", const std::string& tenant = "tenant-a",
+                      const std::string& secret = kSecret, Duration skew = Duration::zero()) {
     http::Request request;
     request.method = std::move(method);
     request.target = std::move(target);
@@ -55,9 +55,9 @@ class Simulator {
     return router_.Dispatch(request);
   }
 
-  http::Response Lock(std::string key, std::string body = R"({"message":"locked"})",
-                      std::string imei = kImei) {
-    return Send("POST", "/v1/devices/" + imei + "/lock", std::move(body), std::move(key));
+  http::Response Lock(const std::string& key, std::string body = R"({"message":"locked"})",
+                      const std::string& imei = kImei) {
+    return Send("POST", "/v1/devices/" + imei + "/lock", std::move(body), key);
   }
 
   http::Response Dispatch(http::Request request) { return router_.Dispatch(request); }
@@ -210,7 +210,8 @@ TEST(SimulatorApi, TenantsSeeOnlyTheirOrders) {
 TEST(SimulatorApi, AnyImeiFormFindsDevice) {
   Simulator simulator;
   simulator.Lock("k1");
-  for (std::string form : {std::string(kCore), std::string(kImei), std::string(kCore) + "07"}) {
+  for (const std::string& form :
+       {std::string(kCore), std::string(kImei), std::string(kCore) + "07"}) {
     http::Response device = simulator.Send("GET", "/v1/devices/" + form);
     EXPECT_EQ(device.status, 200) << form;
     EXPECT_EQ(Field(device, "imei"), kCore) << form;
@@ -252,7 +253,7 @@ TEST(SimulatorApi, UnlockAfterLockUnlocks) {
 
 TEST(SimulatorApi, InvalidImeiIs400) {
   Simulator simulator;
-  for (std::string imei : {"1234", "86731504229158x", "86731504229158700"}) {
+  for (const char* imei : {"1234", "86731504229158x", "86731504229158700"}) {
     http::Response response = simulator.Lock("k1", "", imei);
     EXPECT_EQ(response.status, 400) << imei;
     EXPECT_EQ(Field(response, "reason"), "invalid_imei") << imei;
