@@ -1,10 +1,10 @@
 #include "api/api_key.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "core/enum_names.h"
+#include "locking/request_signing.h"
 
 namespace imeiguard {
 namespace {
@@ -52,13 +52,6 @@ Error Unauthenticated() {
 
 std::string_view RoleName(Role role) { return NameOf(kRoleNames, role); }
 std::optional<Role> ParseRole(std::string_view text) { return ValueOf(kRoleNames, text); }
-
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
-}
 
 Result<std::string> CreateApiKey(Store& store, Role role, std::string_view shipper_id,
                                  Timestamp now) {

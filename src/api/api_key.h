@@ -37,7 +37,4 @@ Result<std::string> CreateApiKey(Store& store, Role role, std::string_view shipp
 // message never says which, so that it cannot be used to probe for key ids.
 Result<Principal> Authenticate(Store& store, std::string_view authorization);
 
-// Lower-case hex SHA-256 of `text`.
-std::string Sha256Hex(std::string_view text);
-
 }  // namespace imeiguard

@@ -26,12 +26,10 @@ boost::json::object EventJson(const ScanEvent& event) {
 }  // namespace
 
 boost::json::object DeviceJson(const DeviceRow& device) {
-  boost::json::object json{{"device_id", device.device_id},
-                           {"parcel_id", device.parcel_id},
-                           {"shipper_id", device.shipper_id},
-                           {"imei", device.record.imei.WithCheckDigit()},
-                           {"state", LockStateName(device.state)},
-                           {"state_since", FormatRfc3339(device.state_since)}};
+  boost::json::object json{
+      {"device_id", device.device_id},        {"parcel_id", device.parcel_id},
+      {"shipper_id", device.shipper_id},      {"imei", device.record.imei.WithCheckDigit()},
+      {"state", LockStateName(device.state)}, {"state_since", FormatRfc3339(device.state_since)}};
   if (device.record.imei2) json["imei2"] = device.record.imei2->WithCheckDigit();
   if (!device.record.serial.empty()) json["serial"] = device.record.serial;
   if (!device.record.model.empty()) json["model"] = device.record.model;

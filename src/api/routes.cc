@@ -57,8 +57,8 @@ http::Handler Guard(Store& keys, RequestCounters& counters, std::string route,
     } else if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end() &&
                !(principal->role == Role::kAdmin)) {
       response = principal->role == Role::kPublic
-                     ? ErrorResponse(Error::InvalidInput(
-                           "unauthenticated", "this endpoint needs an API key"))
+                     ? ErrorResponse(
+                           Error::InvalidInput("unauthenticated", "this endpoint needs an API key"))
                      : Response::Problem(403, "forbidden",
                                          "a " + std::string(RoleName(principal->role)) +
                                              " key may not call " + route);
@@ -99,7 +99,8 @@ std::string RequestCounters::Prometheus() const {
   return out.str();
 }
 
-void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys, RequestCounters& counters) {
+void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
+                  RequestCounters& counters) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
                    [&service](const Request& request, const Principal& principal) {
@@ -148,17 +149,18 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys, 
                        }
                      }
                      if (items.empty()) {
-                       return Response::Problem(404, "device_not_found",
-                                                "no device with IMEI " + imei->WithCheckDigit() +
-                                                    " is registered");
+                       return Response::Problem(
+                           404, "device_not_found",
+                           "no device with IMEI " + imei->WithCheckDigit() + " is registered");
                      }
                      return JsonResponse(200, boost::json::object{{"devices", std::move(items)}});
                    }));
 
   // The public check: no key, and nothing in the answer but blocked or not blocked.
   router.Add("GET", "/v1/check/{imei}",
-             Guard(keys, counters, "/v1/check/{imei}", {Role::kPublic, Role::kShipper,
-                   Role::kCarrier, Role::kSecurityOfficer, Role::kPolice, Role::kOperator},
+             Guard(keys, counters, "/v1/check/{imei}",
+                   {Role::kPublic, Role::kShipper, Role::kCarrier, Role::kSecurityOfficer,
+                    Role::kPolice, Role::kOperator},
                    [&service](const Request& request, const Principal&) {
                      auto imei = ImeiParam(request, ImeiChannel::kHuman);
                      if (!imei.ok()) return ErrorResponse(imei.error());

@@ -27,6 +27,7 @@ class RequestCounters {
 // Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for
 // a bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and
 // kInternal to 500.
-void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys, RequestCounters& counters);
+void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
+                  RequestCounters& counters);
 
 }  // namespace imeiguard

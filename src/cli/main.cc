@@ -1,8 +1,8 @@
 // imeiguard: one binary for serving, replaying, key management and offline checks.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -36,7 +36,8 @@ int RunReplayCommand(const std::string& config_path, ReplayOptions options,
     options.until = *parsed;
   }
   std::ofstream report(report_path, std::ios::binary | std::ios::trunc);
-  if (!report) return Fail(Error::InvalidInput("report", "cannot write report file " + report_path));
+  if (!report)
+    return Fail(Error::InvalidInput("report", "cannot write report file " + report_path));
   auto summary = RunReplay(*config, options, report, std::cerr);
   if (!summary.ok()) return Fail(summary.error());
   report.close();
@@ -111,8 +112,9 @@ int main(int argc, char** argv) {
   std::string key_store = "var/imeiguard.db", key_role, key_shipper;
   CLI::App* create = keys->add_subcommand("create", "Create a key and print it once");
   create->add_option("--store", key_store, "SQLite database file");
-  create->add_option("--role", key_role,
-                     "shipper, carrier, security_officer, police, operator or admin")
+  create
+      ->add_option("--role", key_role,
+                   "shipper, carrier, security_officer, police, operator or admin")
       ->required();
   create->add_option("--shipper", key_shipper, "The shipper a shipper key belongs to");
 

@@ -19,8 +19,8 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const std::string& path) {
     std::error_code error;
     std::filesystem::create_directories(file.parent_path(), error);
     if (error) {
-      return Error::Unavailable("store", "cannot create folder " + file.parent_path().string() +
-                                             ": " + error.message());
+      return Error::Unavailable(
+          "store", "cannot create folder " + file.parent_path().string() + ": " + error.message());
     }
   }
   return SqliteStore::Open(path);

@@ -53,10 +53,10 @@ class ServeCrashTest : public ::testing::Test {
   void StartServer() {
     std::string port_file = (dir_ / "port").string();
     fs::remove(port_file);
-    server_ = std::make_unique<ChildProcess>(
-        *ChildProcess::Start({IMEIGUARD_BINARY, "serve", "--config", (dir_ / "config.toml").string(),
-                              "--store", Store(), "--port", "0", "--port-file", port_file},
-                             (dir_ / "server.log").string()));
+    server_ = std::make_unique<ChildProcess>(*ChildProcess::Start(
+        {IMEIGUARD_BINARY, "serve", "--config", (dir_ / "config.toml").string(), "--store", Store(),
+         "--port", "0", "--port-file", port_file},
+        (dir_ / "server.log").string()));
     auto port = testing::WaitForPortFile(port_file, std::chrono::seconds(20));
     ASSERT_TRUE(port.has_value()) << "the server did not start; see " << dir_ / "server.log";
     port_ = *port;
@@ -86,7 +86,8 @@ std::string ParcelId(int n) {
 
 // A valid 15-digit IMEI whose serial is `n`.
 std::string ImeiFor(int n) {
-  std::string core = "35847210" + std::string(6 - std::to_string(n).size(), '0') + std::to_string(n);
+  std::string core =
+      "35847210" + std::string(6 - std::to_string(n).size(), '0') + std::to_string(n);
   int sum = 0;
   for (int i = 0; i < 14; ++i) {
     int digit = core[i] - '0';
@@ -119,8 +120,8 @@ TEST_F(ServeCrashTest, AcknowledgedRowsSurviveKill) {
       std::vector<std::string> batch_parcels;
       for (int i = 0; i < kParcelsPerBatch; ++i, ++next_parcel) {
         batch_parcels.push_back(ParcelId(next_parcel));
-        manifest += ParcelId(next_parcel) + ",telco-a,home,2030-01-01,41301," +
-                    ImeiFor(next_parcel) + "\n";
+        manifest +=
+            ParcelId(next_parcel) + ",telco-a,home,2030-01-01,41301," + ImeiFor(next_parcel) + "\n";
       }
       auto imported = Call("POST", "/v1/manifests", manifest);
       if (!imported.ok()) break;
@@ -151,12 +152,16 @@ TEST_F(ServeCrashTest, AcknowledgedRowsSurviveKill) {
     ASSERT_TRUE(response.ok());
     ASSERT_EQ(response->status, 200) << "acknowledged parcel " << parcel << " is missing";
     std::set<std::string> stored;
-    for (const auto& event : boost::json::parse(response->body).at("events").as_array()) {
+    boost::system::error_code error;
+    boost::json::value parcel_json = boost::json::parse(response->body, error);
+    ASSERT_FALSE(error) << response->body;
+    ASSERT_TRUE(parcel_json.is_object()) << response->body;
+    for (const auto& event : parcel_json.at("events").as_array()) {
       stored.insert(std::string(event.at("event_id").as_string()));
     }
     for (const std::string& id : acked_events[parcel]) {
-      EXPECT_TRUE(stored.contains(id)) << "acknowledged event " << id << " of " << parcel
-                                       << " is missing";
+      EXPECT_TRUE(stored.contains(id))
+          << "acknowledged event " << id << " of " << parcel << " is missing";
     }
   }
   EXPECT_GT(acked_parcels.size(), 0u);

@@ -1,9 +1,9 @@
 // Errors by kind: the closed set of outcomes that callers branch on.
 //
-// The domain core never throws for expected failures; it returns a Result<T> or a Status. Callers decide
-// from `kind` alone (retry on kUnavailable, report on kInvalidInput, ...). `reason` is a stable,
-// machine-readable code within the kind (for example "check_digit" for an IMEI), and `message` is the
-// sentence a person reads.
+// The domain core never throws for expected failures; it returns a Result<T> or a Status. Callers
+// decide from `kind` alone (retry on kUnavailable, report on kInvalidInput, ...). `reason` is a
+// stable, machine-readable code within the kind (for example "check_digit" for an IMEI), and
+// `message` is the sentence a person reads.
 #pragma once
 
 #include <cassert>
@@ -51,7 +51,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }
@@ -87,7 +87,8 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Status(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
 
   static Status Ok() { return {}; }
 

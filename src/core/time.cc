@@ -47,7 +47,8 @@ Result<std::chrono::sys_days> ParseIsoDate(std::string_view text) {
 }
 
 Result<Timestamp> ParseRfc3339(std::string_view text) {
-  if (text.size() < 20) return TimeError(text, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset");
+  if (text.size() < 20)
+    return TimeError(text, "expected YYYY-MM-DDThh:mm:ss followed by Z or an offset");
   auto days = ParseIsoDate(text.substr(0, 10));
   if (!days.ok()) return TimeError(text, "the date part is not a valid YYYY-MM-DD");
   char separator = text[10];
@@ -61,7 +62,8 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
     return TimeError(text, "expected the time as hh:mm:ss");
   }
   // RFC 3339 allows second 60 for a leap second; it is folded into the next second.
-  if (hour > 23 || minute > 59 || second > 60) return TimeError(text, "hour, minute or second out of range");
+  if (hour > 23 || minute > 59 || second > 60)
+    return TimeError(text, "hour, minute or second out of range");
 
   size_t pos = 19;
   int millis = 0;

@@ -37,9 +37,7 @@ TEST(Rfc3339, ImpossibleDateRejected) {
   EXPECT_FALSE(ParseRfc3339("2026-03-01T24:00:00Z").ok());
 }
 
-TEST(Rfc3339, TrailingTextRejected) {
-  EXPECT_FALSE(ParseRfc3339("2026-03-02T06:14:09Zjunk").ok());
-}
+TEST(Rfc3339, TrailingTextRejected) { EXPECT_FALSE(ParseRfc3339("2026-03-02T06:14:09Zjunk").ok()); }
 
 TEST(ManualClock, NeverMovesBackwards) {
   ManualClock clock(FromMillis(1000));

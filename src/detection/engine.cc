@@ -63,9 +63,9 @@ class Timeline {
     // A parcel seen again is not lost, at least not yet: a customer may be holding the phone.
     if (assessment_.verdict == Verdict::kLost || assessment_.verdict == Verdict::kSuspect) {
       Transition(Verdict::kRecovered, event.time);
-      assessment_.evidence.push_back({std::string(kRuleSeenAgain), event.time, event.event_id,
-                                      std::string(ScanTypeName(event.type)) + " scan at " +
-                                          NodeOrUnknown(event)});
+      assessment_.evidence.push_back(
+          {std::string(kRuleSeenAgain), event.time, event.event_id,
+           std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event)});
     }
     last_scan_ = event.time;
   }
@@ -129,9 +129,9 @@ class Timeline {
 
   void Close(Verdict verdict, std::string_view rule, const ScanEvent& event) {
     Transition(verdict, event.time);
-    assessment_.evidence.push_back({std::string(rule), event.time, event.event_id,
-                                    std::string(ScanTypeName(event.type)) + " scan at " +
-                                        NodeOrUnknown(event)});
+    assessment_.evidence.push_back(
+        {std::string(rule), event.time, event.event_id,
+         std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event)});
     closed_ = true;
   }
 

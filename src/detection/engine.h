@@ -39,9 +39,10 @@ inline constexpr std::string_view kRuleSeenAgain = "seen_again";
 inline constexpr std::string_view kRuleDelivered = "delivered";
 inline constexpr std::string_view kRuleReturned = "returned";
 
-// Assesses a parcel as of clock time `now`. `history` must be sorted by EventTimeOrder; events after
-// `now` are considered too, since a scanner's clock may run ahead. Rules:
-// - A delivery scan (delivered, picked_up) closes the parcel as delivered at its event time, whatever
+// Assesses a parcel as of clock time `now`. `history` must be sorted by EventTimeOrder; events
+// after `now` are considered too, since a scanner's clock may run ahead. Rules:
+// - A delivery scan (delivered, picked_up) closes the parcel as delivered at its event time,
+// whatever
 //   came before or after it; a returned scan closes it as returned.
 // - An exception scan fires its rule at its event time.
 // - Silence fires at last scan + silence_limit, overdue at promised_by + grace (once), when nothing

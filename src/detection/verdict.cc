@@ -18,8 +18,6 @@ constexpr EnumNameTable<Verdict, 6> kVerdictNames = {{
 
 std::string_view VerdictName(Verdict verdict) { return NameOf(kVerdictNames, verdict); }
 
-std::optional<Verdict> ParseVerdict(std::string_view text) {
-  return ValueOf(kVerdictNames, text);
-}
+std::optional<Verdict> ParseVerdict(std::string_view text) { return ValueOf(kVerdictNames, text); }
 
 }  // namespace imeiguard

@@ -18,7 +18,9 @@ std::optional<Verdict> ParseVerdict(std::string_view text);
 
 // Lost parcels have their phones locked; suspect parcels are watched (greylisted).
 inline bool VerdictLocks(Verdict v) { return v == Verdict::kLost; }
-inline bool VerdictIsClosed(Verdict v) { return v == Verdict::kDelivered || v == Verdict::kReturned; }
+inline bool VerdictIsClosed(Verdict v) {
+  return v == Verdict::kDelivered || v == Verdict::kReturned;
+}
 
 // One fact behind a verdict: the rule that fired, when, and the event that made it fire (empty for
 // rules that fire on silence, such as overdue).

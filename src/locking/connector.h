@@ -1,5 +1,6 @@
-// The seam between the outbox and whatever applies a lock: a device-management platform, a blocklist
-// feed. The outbox never talks HTTP itself, so a test can swap in a connector that is slow or fails.
+// The seam between the outbox and whatever applies a lock: a device-management platform, a
+// blocklist feed. The outbox never talks HTTP itself, so a test can swap in a connector that is
+// slow or fails.
 #pragma once
 
 #include <optional>

@@ -1,10 +1,11 @@
 #include "service/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace imeiguard {
 namespace {
@@ -25,8 +26,9 @@ class TableReader {
     if (node == nullptr) return Status::Ok();
     auto value = node->value<std::int64_t>();
     if (!value || *value < min || *value > max) {
-      return Invalid(key, *node,
-                     "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+      return Invalid(
+          key, *node,
+          "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }
     out = *value;
     return Status::Ok();
@@ -117,12 +119,13 @@ class TableReader {
 };
 
 Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
-  for (Status s : {reader.Hours("overdue_grace_hours", policy.overdue_grace),
-                   reader.Hours("silence_limit_hours", policy.silence_limit),
-                   reader.Outcome("overdue", policy.overdue), reader.Outcome("silence", policy.silence),
-                   reader.Outcome("exception_missing", policy.exception_missing),
-                   reader.Outcome("exception_opened", policy.exception_opened),
-                   reader.Outcome("exception_damaged", policy.exception_damaged)}) {
+  for (Status s :
+       {reader.Hours("overdue_grace_hours", policy.overdue_grace),
+        reader.Hours("silence_limit_hours", policy.silence_limit),
+        reader.Outcome("overdue", policy.overdue), reader.Outcome("silence", policy.silence),
+        reader.Outcome("exception_missing", policy.exception_missing),
+        reader.Outcome("exception_opened", policy.exception_opened),
+        reader.Outcome("exception_damaged", policy.exception_damaged)}) {
     if (!s.ok()) return s;
   }
   return Status::Ok();
@@ -144,10 +147,11 @@ Status ReadConnector(const toml::table& table, const std::string& name, std::str
   std::int64_t port = out.port;
   std::string secret_env;
   std::string secret_file;
-  for (Status s : {reader.String("kind", out.kind), reader.String("host", out.host),
-                   reader.Integer("port", 1, 65535, port), reader.String("tenant", out.tenant),
-                   reader.String("secret_env", secret_env), reader.String("secret_file", secret_file),
-                   reader.Millis("request_timeout_ms", out.request_timeout)}) {
+  for (Status s :
+       {reader.String("kind", out.kind), reader.String("host", out.host),
+        reader.Integer("port", 1, 65535, port), reader.String("tenant", out.tenant),
+        reader.String("secret_env", secret_env), reader.String("secret_file", secret_file),
+        reader.Millis("request_timeout_ms", out.request_timeout)}) {
     if (!s.ok()) return s;
   }
   out.port = static_cast<std::uint16_t>(port);
@@ -184,9 +188,10 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     std::int64_t port = config.server.port;
     std::int64_t threads = config.server.threads;
     std::int64_t max_body = static_cast<std::int64_t>(config.server.max_body_bytes);
-    for (Status s : {r.String("listen", config.server.listen), r.Integer("port", 0, 65535, port),
-                     r.Integer("threads", 1, 256, threads),
-                     r.Integer("max_body_bytes", 1024, 1LL << 30, max_body), r.RejectUnknownKeys()}) {
+    for (Status s :
+         {r.String("listen", config.server.listen), r.Integer("port", 0, 65535, port),
+          r.Integer("threads", 1, 256, threads),
+          r.Integer("max_body_bytes", 1024, 1LL << 30, max_body), r.RejectUnknownKeys()}) {
       if (!s.ok()) return s;
     }
     config.server.port = static_cast<std::uint16_t>(port);
@@ -197,10 +202,10 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
   if (const toml::table* ingest = reader.Subtable("ingest")) {
     TableReader r(*ingest, "ingest", origin);
     std::int64_t max_lines = config.ingest.max_batch_lines;
-    for (Status s : {r.Hours("pending_window_hours", config.ingest.pending_window),
-                     r.Integer("max_batch_lines", 1, 10'000'000, max_lines),
-                     r.String("destination_zone", config.ingest.destination_zone),
-                     r.RejectUnknownKeys()}) {
+    for (Status s :
+         {r.Hours("pending_window_hours", config.ingest.pending_window),
+          r.Integer("max_batch_lines", 1, 10'000'000, max_lines),
+          r.String("destination_zone", config.ingest.destination_zone), r.RejectUnknownKeys()}) {
       if (!s.ok()) return s;
     }
     config.ingest.max_batch_lines = static_cast<int>(max_lines);
@@ -209,11 +214,12 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
   if (const toml::table* outbox = reader.Subtable("outbox")) {
     TableReader r(*outbox, "outbox", origin);
     std::int64_t attempts = config.outbox.max_attempts;
-    for (Status s : {r.Integer("max_attempts", 1, 1000, attempts),
-                     r.Millis("base_delay_ms", config.outbox.base_delay),
-                     r.Millis("max_delay_ms", config.outbox.max_delay),
-                     r.Millis("poll_interval_ms", config.outbox.poll_interval),
-                     r.Seconds("deadline_seconds", config.outbox.deadline), r.RejectUnknownKeys()}) {
+    for (Status s :
+         {r.Integer("max_attempts", 1, 1000, attempts),
+          r.Millis("base_delay_ms", config.outbox.base_delay),
+          r.Millis("max_delay_ms", config.outbox.max_delay),
+          r.Millis("poll_interval_ms", config.outbox.poll_interval),
+          r.Seconds("deadline_seconds", config.outbox.deadline), r.RejectUnknownKeys()}) {
       if (!s.ok()) return s;
     }
     config.outbox.max_attempts = static_cast<int>(attempts);
@@ -234,7 +240,8 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
   // The default policy first, because every named shipper starts from it.
   if (const toml::table* defaults = reader.Subtable("default")) {
     ShipperPolicy base = config.default_policy;
-    if (Status s = ReadShipper(*defaults, "default", origin, base, config.default_policy); !s.ok()) {
+    if (Status s = ReadShipper(*defaults, "default", origin, base, config.default_policy);
+        !s.ok()) {
       return s;
     }
   }

@@ -37,7 +37,8 @@ struct OutboxConfig {
   Duration base_delay = std::chrono::seconds(1);
   Duration max_delay = std::chrono::minutes(5);
   Duration poll_interval = std::chrono::seconds(2);
-  // An order not acknowledged within this time raises an alert (and keeps being retried).
+  // An order the platform has not taken within this time after it was created fails, with an
+  // alert, like one that used up its attempts.
   Duration deadline = std::chrono::hours(1);
 };
 

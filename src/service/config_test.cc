@@ -35,7 +35,8 @@ TEST(ParseConfig, UnknownKeyNamedWithLine) {
   auto config = ParseConfig("[server]\nport = 80\nprot = 81\n", "typo.toml");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
-  EXPECT_NE(config.error().message.find("typo.toml:3"), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find("typo.toml:3"), std::string::npos)
+      << config.error().message;
   EXPECT_NE(config.error().message.find("server.prot"), std::string::npos);
 }
 
@@ -71,7 +72,8 @@ TEST(ParseConfig, MissingSecretVariableRejected) {
 TEST(ParseConfig, MalformedTomlNamesLine) {
   auto config = ParseConfig("[server\nport = 1\n", "broken.toml");
   ASSERT_FALSE(config.ok());
-  EXPECT_NE(config.error().message.find("broken.toml:1"), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find("broken.toml:1"), std::string::npos)
+      << config.error().message;
 }
 
 TEST(LoadConfig, ExampleFileParses) {

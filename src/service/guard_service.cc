@@ -52,8 +52,10 @@ Status GuardService::Recover() {
   }
   Timestamp now = clock_.Now();
   for (const std::string& id : ids) {
-    // Fills the snapshot even when nothing changed, and redoes any verdict lost to a crash.
+    // Redoes any verdict lost to a crash. Reassess notifies only on a change, so the check
+    // snapshot is filled here for the parcels whose stored state is already current.
     if (Status s = ReassessLocked(id, now); !s.ok()) return s;
+    if (const TrackedParcel* parcel = tracker_.Find(id)) UpdateSnapshot(*parcel);
   }
   ready_.store(true);
   spdlog::info("recovered {} open parcels", ids.size());
@@ -177,7 +179,8 @@ Result<EventAppendResult> GuardService::IngestViews(std::span<const ScanEventVie
   std::lock_guard lock(mutex_);
   bool event_clock = !clock_times.empty();
   Timestamp recorded_at = now;
-  auto appended = store_.AppendEvents(events, recorded_at, recorded_at + config_.ingest.pending_window);
+  auto appended =
+      store_.AppendEvents(events, recorded_at, recorded_at + config_.ingest.pending_window);
   if (!appended.ok()) {
     ++store_failures_;
     return appended.error();

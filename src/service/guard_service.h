@@ -1,5 +1,5 @@
-// The ImeiguardService that runs every role in one process: manifest and event ingest, detection, the
-// outbox, and the check snapshot. The server drives it with the system clock and background
+// The ImeiguardService that runs every role in one process: manifest and event ingest, detection,
+// the outbox, and the check snapshot. The server drives it with the system clock and background
 // threads; replay drives the same code with a clock that follows the event log.
 #pragma once
 

@@ -1,13 +1,12 @@
 // The flows of the field cases, end to end through the service on a real SQLite file, with a
 // platform that records what it is sent.
-#include "service/guard_service.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <mutex>
 
+#include "service/guard_service.h"
 #include "store/sqlite_store.h"
 
 namespace imeiguard {
@@ -24,8 +23,8 @@ class RecordingPlatform final : public LockConnector {
   ConnectorReply Submit(const LockOrder& order) override {
     std::lock_guard lock(mutex_);
     submissions.push_back(order);
-    return {ConnectorReply::Kind::kApplied, "p-" + std::to_string(submissions.size()),
-            std::nullopt, ""};
+    return {ConnectorReply::Kind::kApplied, "p-" + std::to_string(submissions.size()), std::nullopt,
+            ""};
   }
   ConnectorReply Poll(const LockOrder& order) override { return Submit(order); }
 
@@ -61,8 +60,8 @@ class GuardServiceTest : public ::testing::Test {
     auto store = SqliteStore::Open((dir_ / "store.db").string());
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
-    service_ = std::make_unique<GuardService>(config_, *store_, clock_,
-                                              std::map<std::string, LockConnector*>{{"dm", &platform_}});
+    service_ = std::make_unique<GuardService>(
+        config_, *store_, clock_, std::map<std::string, LockConnector*>{{"dm", &platform_}});
     ASSERT_TRUE(service_->Recover().ok());
   }
 
@@ -93,8 +92,7 @@ class GuardServiceTest : public ::testing::Test {
   }
 
   bool Blocked(std::string_view imei) {
-    return service_->Check(Imei::Parse(imei, ImeiChannel::kHuman).value()) ==
-           CheckAnswer::kBlocked;
+    return service_->Check(Imei::Parse(imei, ImeiChannel::kHuman).value()) == CheckAnswer::kBlocked;
   }
 
   std::filesystem::path dir_;
@@ -263,7 +261,12 @@ TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
       "\n");
   RunUntil("2026-03-01T10:00:00Z");
   EXPECT_TRUE(platform_.submissions.empty());
-  EXPECT_FALSE(Blocked("000000000000000") );
+  auto parcel = service_->GetParcel("373500000000000011");
+  ASSERT_TRUE(parcel.ok());
+  EXPECT_FALSE(parcel->has_value());
+  // Neither channel accepts the placeholder, so no check or network answer can name it.
+  EXPECT_FALSE(Imei::Parse("000000000000000", ImeiChannel::kHuman).ok());
+  EXPECT_FALSE(Imei::Parse("000000000000000", ImeiChannel::kNetwork).ok());
 }
 
 TEST_F(GuardServiceTest, ReimportChangesNothing) {

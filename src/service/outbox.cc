@@ -1,7 +1,5 @@
 #include "service/outbox.h"
 
-#include <algorithm>
-
 namespace imeiguard {
 
 Outbox::Outbox(Store& store, OrderLedger& ledger, std::map<std::string, LockConnector*> connectors,
@@ -10,7 +8,9 @@ Outbox::Outbox(Store& store, OrderLedger& ledger, std::map<std::string, LockConn
       ledger_(ledger),
       connectors_(std::move(connectors)),
       config_(config),
-      jitter_(jitter_seed) {}
+      jitter_(jitter_seed),
+      retry_policy_({config.max_attempts, config.base_delay, config.max_delay, config.deadline},
+                    &jitter_) {}
 
 int Outbox::RunOnce(Timestamp now, int limit) {
   auto due = store_.LoadDueOrders(now, limit);
@@ -69,30 +69,20 @@ void Outbox::Attempt(LockOrder& order, Timestamp now) {
       break;
   }
 
+  // Only kRetryLater reaches this point: the attempt may succeed later, within the budget.
   order.last_error = reply.message;
-  if (order.attempts >= config_.max_attempts) {
+  std::optional<Timestamp> next =
+      retry_policy_.NextAttemptAt(order.attempts, order.created_at, now, reply.retry_after);
+  if (!next) {
     order.status = OrderStatus::kFailed;
     ++stats_.failed;
     ledger_.Record(order, now, "lock_order_failed");
     return;
   }
-  // The platform's own Retry-After wins when it asks for more patience than the backoff.
-  Duration delay = Backoff(order.attempts);
-  if (reply.retry_after) delay = std::max(delay, *reply.retry_after);
   order.status = submitting ? OrderStatus::kPending : OrderStatus::kSent;
-  order.next_attempt_at = now + delay;
+  order.next_attempt_at = *next;
   ++stats_.retried;
   ledger_.Record(order, now, "lock_order_retry");
-}
-
-Duration Outbox::Backoff(int attempt) {
-  // Full jitter: a random delay up to an exponentially growing cap, so that a burst of orders
-  // refused together does not come back together.
-  double cap = static_cast<double>(config_.base_delay.count()) *
-               static_cast<double>(1ULL << std::min(attempt, 30));
-  cap = std::min(cap, static_cast<double>(config_.max_delay.count()));
-  std::uniform_real_distribution<double> spread(0.0, cap);
-  return Duration(static_cast<std::int64_t>(spread(jitter_)));
 }
 
 }  // namespace imeiguard

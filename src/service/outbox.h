@@ -9,10 +9,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "locking/connector.h"
+#include "locking/retry_policy.h"
 #include "service/config.h"
 #include "store/store.h"
 
@@ -50,13 +50,13 @@ class Outbox {
 
  private:
   void Attempt(LockOrder& order, Timestamp now);
-  Duration Backoff(int attempt);
 
   Store& store_;
   OrderLedger& ledger_;
   std::map<std::string, LockConnector*> connectors_;
   OutboxConfig config_;
-  std::mt19937_64 jitter_;
+  RandomJitter jitter_;
+  RetryPolicy retry_policy_;
   OutboxStats stats_;
 };
 

@@ -92,8 +92,9 @@ class ReportCollector {
 
   std::int64_t devices() const { return static_cast<std::int64_t>(rows_.size()); }
   std::int64_t devices_locked() const {
-    return std::count_if(rows_.begin(), rows_.end(),
-                         [](const auto& entry) { return entry.second.first_locked_at.has_value(); });
+    return std::count_if(rows_.begin(), rows_.end(), [](const auto& entry) {
+      return entry.second.first_locked_at.has_value();
+    });
   }
 
  private:

@@ -1,11 +1,11 @@
-#include "service/replay.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "service/replay.h"
 
 namespace imeiguard {
 namespace {

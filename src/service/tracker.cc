@@ -61,6 +61,11 @@ bool Tracker::Tracks(std::string_view parcel_id) const {
   return parcels_.find(parcel_id) != parcels_.end();
 }
 
+const TrackedParcel* Tracker::Find(std::string_view parcel_id) const {
+  auto it = parcels_.find(parcel_id);
+  return it == parcels_.end() ? nullptr : &it->second;
+}
+
 bool Tracker::AddEvent(const ScanEventView& event, Timestamp recorded_at) {
   auto it = parcels_.find(event.parcel_id);
   if (it == parcels_.end()) return false;
@@ -204,10 +209,11 @@ std::optional<Timestamp> Tracker::NextDeadline() const {
 void Tracker::EvictSettled() {
   for (auto it = parcels_.begin(); it != parcels_.end();) {
     const TrackedParcel& tracked = it->second;
-    bool settled = VerdictIsClosed(tracked.parcel.assessment.verdict) &&
-                   std::all_of(tracked.orders.begin(), tracked.orders.end(), [](const LockOrder& o) {
-                     return o.status != OrderStatus::kPending && o.status != OrderStatus::kSent;
-                   });
+    bool settled =
+        VerdictIsClosed(tracked.parcel.assessment.verdict) &&
+        std::all_of(tracked.orders.begin(), tracked.orders.end(), [](const LockOrder& o) {
+          return o.status != OrderStatus::kPending && o.status != OrderStatus::kSent;
+        });
     if (!settled) {
       ++it;
       continue;

@@ -34,7 +34,9 @@ using ParcelChangeListener = std::function<void(const TrackedParcel&, Timestamp)
 // Hashes strings and string views alike, so that lookups by a view allocate nothing.
 struct TransparentStringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>{}(text);
+  }
 };
 
 class Tracker {
@@ -47,6 +49,9 @@ class Tracker {
   void Adopt(ParcelSnapshot snapshot);
 
   bool Tracks(std::string_view parcel_id) const;
+
+  // The tracked parcel, or nullptr. The pointer is valid until the next change to the tracker.
+  const TrackedParcel* Find(std::string_view parcel_id) const;
 
   // Adds an event to a tracked parcel's history unless its event_id is already there. Returns true
   // when the event is new to the tracker.

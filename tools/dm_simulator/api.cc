@@ -15,6 +15,7 @@ namespace json = boost::json;
 
 constexpr std::string_view kDefaultTenant = "default";
 constexpr size_t kMaxIdempotencyKeyLength = 200;
+constexpr size_t kMaxImeiLength = 32;
 constexpr size_t kMaxMessageLength = 500;
 constexpr size_t kMaxContactLength = 100;
 constexpr size_t kMaxReferenceLength = 200;
@@ -68,26 +69,34 @@ Result<OrderBody> ParseOrderBody(std::string_view body_text) {
   }
   for (const auto& member : parsed.get_object()) {
     std::string_view name = member.key();
-    Result<std::string> text = Error::Internal("", "");
+    std::string* field = nullptr;
+    size_t limit = 0;
     if (name == "imei2") {
-      text = StringMember(member.value(), name, 32);
-      if (text.ok()) text = ParseImeiCore(*text);
-      if (text.ok()) body.imei2 = *text;
+      field = &body.imei2;
+      limit = kMaxImeiLength;
     } else if (name == "message") {
-      text = StringMember(member.value(), name, kMaxMessageLength);
-      if (text.ok()) body.message = *text;
+      field = &body.message;
+      limit = kMaxMessageLength;
     } else if (name == "contact") {
-      text = StringMember(member.value(), name, kMaxContactLength);
-      if (text.ok()) body.contact = *text;
+      field = &body.contact;
+      limit = kMaxContactLength;
     } else if (name == "reference") {
-      text = StringMember(member.value(), name, kMaxReferenceLength);
-      if (text.ok()) body.reference = *text;
+      field = &body.reference;
+      limit = kMaxReferenceLength;
     } else {
       return Error::InvalidInput("invalid_body",
                                  "unknown field \"" + std::string(name) +
                                      "\"; expected imei2, message, contact or reference");
     }
+    Result<std::string> text = StringMember(member.value(), name, limit);
     if (!text.ok()) return text.error();
+    *field = std::move(*text);
+  }
+
+  if (!body.imei2.empty()) {
+    Result<std::string> core = ParseImeiCore(body.imei2);
+    if (!core.ok()) return core.error();
+    body.imei2 = *core;
   }
   return body;
 }
