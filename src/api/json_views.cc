@@ -121,4 +121,18 @@ boost::json::object EventReportJson(const EventIngestReport& report) {
           {"errors", std::move(errors)}};
 }
 
+boost::json::object LossDeclarationJson(std::string_view parcel_id,
+                                        const LossDeclaration& declaration) {
+  boost::json::array orders;
+  for (const DeclaredLockOrder& served : declaration.orders) {
+    boost::json::object order = OrderJson(served.order);
+    order["attached"] = served.attached;
+    orders.push_back(std::move(order));
+  }
+  return {{"parcel_id", parcel_id},
+          {"verdict", VerdictName(declaration.verdict)},
+          {"event_id", declaration.event_id},
+          {"orders", std::move(orders)}};
+}
+
 }  // namespace imeiguard

@@ -12,5 +12,7 @@ boost::json::object DeviceJson(const DeviceRow& device);
 boost::json::object OrderJson(const LockOrder& order);
 boost::json::object ManifestReportJson(const ManifestImportReport& report);
 boost::json::object EventReportJson(const EventIngestReport& report);
+boost::json::object LossDeclarationJson(std::string_view parcel_id,
+                                        const LossDeclaration& declaration);
 
 }  // namespace imeiguard

@@ -76,6 +76,21 @@ Result<Imei> ImeiParam(const Request& request, ImeiChannel channel) {
   return Imei::Parse(text, channel);
 }
 
+// The "reason" member of a JSON object body such as {"reason": "seen on CCTV"}.
+Result<std::string> ReasonMember(std::string_view body) {
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(body, error);
+  if (error || !parsed.is_object()) {
+    return Error::InvalidInput("invalid_body",
+                               "the body must be a JSON object such as {\"reason\": \"...\"}");
+  }
+  const boost::json::value* reason = parsed.as_object().if_contains("reason");
+  if (reason == nullptr || !reason->is_string()) {
+    return Error::InvalidInput("invalid_reason", "the body needs a \"reason\" string");
+  }
+  return std::string(reason->as_string());
+}
+
 // A shipper sees only its own parcels; to it, another shipper's parcel does not exist.
 bool MayRead(const Principal& principal, std::string_view shipper_id) {
   return principal.role != Role::kShipper || principal.shipper_id == shipper_id;
@@ -154,6 +169,19 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                            "no device with IMEI " + imei->WithCheckDigit() + " is registered");
                      }
                      return JsonResponse(200, boost::json::object{{"devices", std::move(items)}});
+                   }));
+
+  // A security officer's declaration of loss. A device whose lock is already live (another trigger
+  // made it) gets no second order; the answer names the order that serves it.
+  router.Add("POST", "/v1/parcels/{parcel_id}/declare-lost",
+             Guard(keys, counters, "/v1/parcels/{parcel_id}/declare-lost", {Role::kSecurityOfficer},
+                   [&service](const Request& request, const Principal& principal) {
+                     const std::string& id = request.path_params.at("parcel_id");
+                     auto reason = ReasonMember(request.body);
+                     if (!reason.ok()) return ErrorResponse(reason.error());
+                     auto declared = service.DeclareLost(id, principal.key_id, *reason);
+                     if (!declared.ok()) return ErrorResponse(declared.error());
+                     return JsonResponse(200, LossDeclarationJson(id, *declared));
                    }));
 
   // The public check: no key, and nothing in the answer but blocked or not blocked.

@@ -43,6 +43,13 @@ class Timeline {
     // A claim is the recipient's word, not a scan of the parcel: it neither shows the parcel is
     // still moving nor restarts the silence timer.
     if (event.type == ScanType::kClaimNotReceived) return;
+    if (event.type == ScanType::kDeclaredLost) {
+      Fire(RuleOutcome::kLost, kRuleManual, event.time, event.event_id,
+           "declared lost by " +
+               (event.handler.empty() ? std::string("an officer") : event.handler) +
+               (event.detail.empty() ? std::string() : ": " + event.detail));
+      return;
+    }
     if (IsDeliveryScan(event.type)) {
       Close(Verdict::kDelivered, kRuleDelivered, event);
       return;

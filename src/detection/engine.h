@@ -38,6 +38,7 @@ inline constexpr std::string_view kRuleSilence = "silence";
 inline constexpr std::string_view kRuleSeenAgain = "seen_again";
 inline constexpr std::string_view kRuleDelivered = "delivered";
 inline constexpr std::string_view kRuleReturned = "returned";
+inline constexpr std::string_view kRuleManual = "manual";
 
 // Assesses a parcel as of clock time `now`. `history` must be sorted by EventTimeOrder; events
 // after `now` are considered too, since a scanner's clock may run ahead. Rules:
@@ -47,6 +48,8 @@ inline constexpr std::string_view kRuleReturned = "returned";
 // - An exception scan fires its rule at its event time.
 // - Silence fires at last scan + silence_limit, overdue at promised_by + grace (once), when nothing
 //   closed the parcel before.
+// - A security officer's declaration (declared_lost) makes the parcel lost at its time; it is not a
+//   scan, so it neither restarts the silence timer nor reopens a parcel.
 // - Any scan after a suspect or lost verdict reopens the parcel as recovered.
 Assessment Assess(const ParcelRecord& parcel, std::span<const ScanEvent> history, Timestamp now,
                   const DetectionPolicy& policy);

@@ -159,5 +159,47 @@ TEST(Assess, ClaimDoesNotCountAsScan) {
   EXPECT_EQ(a.verdict, Verdict::kLost);
 }
 
+TEST(Assess, DeclarationByOfficerMakesParcelLost) {
+  ScanEvent declared = Scan("m", ScanType::kDeclaredLost, "2026-03-02T12:00:00Z");
+  declared.handler = "k-officer";
+  declared.detail = "CCTV shows the parcel taken";
+  auto history = Sorted({Scan("a", ScanType::kArrived, "2026-03-02T09:00:00Z"), declared});
+  Assessment a = Assess(Parcel(), history, At("2026-03-02T12:00:01Z"), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, At("2026-03-02T12:00:00Z"));
+  ASSERT_EQ(a.evidence.size(), 1u);
+  EXPECT_EQ(a.evidence[0].rule, "manual");
+  EXPECT_EQ(a.evidence[0].event_id, "m");
+  EXPECT_EQ(a.evidence[0].detail, "declared lost by k-officer: CCTV shows the parcel taken");
+}
+
+TEST(Assess, DeclarationAfterRuleKeepsLossAndAddsEvidence) {
+  auto history = Sorted({Scan("a", ScanType::kExceptionMissing, "2026-03-02T09:00:00Z"),
+                         Scan("m", ScanType::kDeclaredLost, "2026-03-02T09:00:40Z")});
+  Assessment a = Assess(Parcel(), history, At("2026-03-02T10:00:00Z"), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, At("2026-03-02T09:00:00Z"));
+  ASSERT_EQ(a.evidence.size(), 2u);
+  EXPECT_EQ(a.evidence[0].rule, "exception_scan");
+  EXPECT_EQ(a.evidence[1].rule, "manual");
+}
+
+TEST(Assess, ScanAfterDeclarationReopensParcel) {
+  auto history = Sorted({Scan("a", ScanType::kArrived, "2026-03-02T09:00:00Z"),
+                         Scan("m", ScanType::kDeclaredLost, "2026-03-02T12:00:00Z"),
+                         Scan("b", ScanType::kSorted, "2026-03-02T13:00:00Z")});
+  Assessment a = Assess(Parcel(), history, At("2026-03-02T14:00:00Z"), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kRecovered);
+  EXPECT_EQ(a.since, At("2026-03-02T13:00:00Z"));
+}
+
+TEST(Assess, DeclarationDoesNotRestartSilence) {
+  auto history = Sorted({Scan("a", ScanType::kArrived, "2026-03-02T09:00:00Z"),
+                         Scan("m", ScanType::kDeclaredLost, "2026-03-03T09:00:00Z")});
+  Assessment a = Assess(Parcel(), history, At("2026-03-03T10:00:00Z"), DetectionPolicy{});
+  ASSERT_TRUE(a.next_deadline.has_value());
+  EXPECT_EQ(*a.next_deadline, At("2026-03-02T09:00:00Z") + hours(72));
+}
+
 }  // namespace
 }  // namespace imeiguard

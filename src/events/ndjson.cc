@@ -71,9 +71,11 @@ std::string KindName(const json::value& value) {
 
 std::string ScanTypeList() {
   std::string list;
-  for (int i = 0; i <= static_cast<int>(ScanType::kFound); ++i) {
+  for (int i = 0; i <= static_cast<int>(ScanType::kDeclaredLost); ++i) {
+    auto type = static_cast<ScanType>(i);
+    if (!IsCarrierScanType(type)) continue;
     if (!list.empty()) list += ", ";
-    list += ScanTypeName(static_cast<ScanType>(i));
+    list += ScanTypeName(type);
   }
   return list;
 }
@@ -188,7 +190,7 @@ std::optional<FieldProblem> EventBuilder::Build(ScanEventView& view) {
   }
   view.parcel_id = *normalized;
   std::optional<ScanType> scan_type = ParseScanType(type);
-  if (!scan_type) {
+  if (!scan_type || !IsCarrierScanType(*scan_type)) {
     static const std::string type_list = ScanTypeList();
     Fail(EventField::kType, "invalid_value",
          "type " + QuoteForMessage(type) + " is not a scan type. Use one of " + type_list + ".");

@@ -184,6 +184,16 @@ TEST(NdjsonEventReader, UnknownTypeListsTypes) {
   EXPECT_THAT(error.message, HasSubstr("claim_not_received, found."));
 }
 
+TEST(NdjsonEventReader, OfficerDeclarationNotCarrierType) {
+  // Only a security officer declares a parcel lost, through the API; a feed may not forge it.
+  EventError error =
+      OnlyError(R"({"event_id": "e", "parcel_id": "373500000000001234", "type": "declared_lost", )"
+                R"("time": "2026-03-02T05:14:09Z"})");
+  EXPECT_EQ(error.field, "type");
+  EXPECT_EQ(error.reason, "invalid_value");
+  EXPECT_THAT(error.message, HasSubstr("'declared_lost' is not a scan type"));
+}
+
 TEST(NdjsonEventReader, TimeWithoutOffsetRejected) {
   EventError error =
       OnlyError(R"({"event_id": "e", "parcel_id": "373500000000001234", "type": "arrived", )"

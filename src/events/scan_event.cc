@@ -5,7 +5,7 @@
 namespace imeiguard {
 namespace {
 
-constexpr EnumNameTable<ScanType, 18> kScanTypeNames = {{
+constexpr EnumNameTable<ScanType, 19> kScanTypeNames = {{
     {ScanType::kAccepted, "accepted"},
     {ScanType::kArrived, "arrived"},
     {ScanType::kSorted, "sorted"},
@@ -24,6 +24,7 @@ constexpr EnumNameTable<ScanType, 18> kScanTypeNames = {{
     {ScanType::kExceptionMissing, "exception_missing"},
     {ScanType::kClaimNotReceived, "claim_not_received"},
     {ScanType::kFound, "found"},
+    {ScanType::kDeclaredLost, "declared_lost"},
 }};
 
 // kUnknown has no wire name: it is what an event without node_type gets.

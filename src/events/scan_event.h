@@ -29,11 +29,17 @@ enum class ScanType : std::uint8_t {
   kExceptionMissing,
   kClaimNotReceived,
   kFound,
+  // Not a carrier scan: a security officer's declaration that the parcel is lost, kept in the
+  // parcel's history so that the engine weighs it in event-time order like any other fact.
+  kDeclaredLost,
 };
 
-// The wire names of FORMATS.md: "accepted", ..., "found".
+// The carrier's wire names ("accepted", ..., "found"), and "declared_lost" for kDeclaredLost.
 std::string_view ScanTypeName(ScanType type);
 std::optional<ScanType> ParseScanType(std::string_view text);
+
+// Whether a carrier's feed may send the type: every type but kDeclaredLost.
+inline bool IsCarrierScanType(ScanType type) { return type != ScanType::kDeclaredLost; }
 
 enum class NodeType : std::uint8_t {
   kUnknown,

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <set>
 #include <unordered_map>
 
 #include "locking/lock_planner.h"
@@ -10,6 +11,8 @@
 
 namespace imeiguard {
 namespace {
+
+constexpr std::size_t kMaxDeclarationReasonLength = 500;
 
 std::string MaskedImei(Imei imei) {
   // Keeps the TAC (the model) and hides the serial, as logs must.
@@ -177,6 +180,12 @@ Result<EventAppendResult> GuardService::IngestViews(std::span<const ScanEventVie
                                                     Timestamp now,
                                                     std::span<const Timestamp> clock_times) {
   std::lock_guard lock(mutex_);
+  return IngestViewsLocked(events, now, clock_times);
+}
+
+Result<EventAppendResult> GuardService::IngestViewsLocked(std::span<const ScanEventView> events,
+                                                          Timestamp now,
+                                                          std::span<const Timestamp> clock_times) {
   bool event_clock = !clock_times.empty();
   Timestamp recorded_at = now;
   auto appended =
@@ -205,6 +214,86 @@ Result<EventAppendResult> GuardService::IngestViews(std::span<const ScanEventVie
     if (Status s = ReassessLocked(parcel_id, touched[parcel_id]); !s.ok()) return s.error();
   }
   return appended;
+}
+
+Result<LossDeclaration> GuardService::DeclareLost(std::string_view parcel_id,
+                                                  std::string_view actor, std::string_view reason) {
+  if (reason.empty() || reason.size() > kMaxDeclarationReasonLength) {
+    return Error::InvalidInput("invalid_reason", "a declaration of loss needs a reason of 1 to " +
+                                                     std::to_string(kMaxDeclarationReasonLength) +
+                                                     " bytes");
+  }
+  std::lock_guard lock(mutex_);
+  const TrackedParcel* tracked = tracker_.Find(parcel_id);
+  if (tracked == nullptr) {
+    // Only closed parcels leave the tracker, so a stored parcel that is not tracked is closed.
+    auto stored = store_.LoadParcel(parcel_id);
+    if (!stored.ok()) return stored.error();
+    if (!stored->has_value()) {
+      return Error::NotFound("parcel_not_found",
+                             "no parcel " + std::string(parcel_id) + " is registered");
+    }
+    return Error::Conflict("parcel_closed",
+                           "parcel " + std::string(parcel_id) + " is " +
+                               std::string(VerdictName((*stored)->parcel.assessment.verdict)) +
+                               " and cannot be declared lost");
+  }
+  if (VerdictIsClosed(tracked->parcel.assessment.verdict)) {
+    return Error::Conflict("parcel_closed",
+                           "parcel " + std::string(parcel_id) + " is " +
+                               std::string(VerdictName(tracked->parcel.assessment.verdict)) +
+                               " and cannot be declared lost");
+  }
+  std::set<std::int64_t> live_before;
+  for (const LockOrder& order : tracked->orders) {
+    if (order.action == LockAction::kLock && order.status != OrderStatus::kCancelled) {
+      live_before.insert(order.order_id);
+    }
+  }
+
+  // The declaration joins the parcel's history like a scan. It is then durable, replayed and
+  // weighed in event-time order. Its id is unique per officer and millisecond.
+  Timestamp now = clock_.Now();
+  LossDeclaration declaration;
+  declaration.event_id =
+      "declared-lost:" + std::string(actor) + ":" + std::to_string(ToMillis(now));
+  ScanEventView view;
+  view.event_id = declaration.event_id;
+  view.parcel_id = parcel_id;
+  view.type = ScanType::kDeclaredLost;
+  view.time = now;
+  view.handler = actor;
+  view.detail = reason;
+  auto appended = IngestViewsLocked(std::span(&view, 1), now, {});
+  if (!appended.ok()) return appended.error();
+
+  tracked = tracker_.Find(parcel_id);
+  if (tracked == nullptr) return Error::Internal("parcel_untracked", "the parcel left the engine");
+  declaration.verdict = tracked->parcel.assessment.verdict;
+  for (const LockOrder& order : tracked->orders) {
+    if (order.action != LockAction::kLock || order.status == OrderStatus::kCancelled) continue;
+    declaration.orders.push_back({order, live_before.contains(order.order_id)});
+  }
+
+  AuditEntry audit;
+  audit.at = now;
+  audit.actor = std::string(actor);
+  audit.action = "declared_lost";
+  audit.entity = "parcel:" + std::string(parcel_id);
+  boost::json::array order_ids;
+  for (const DeclaredLockOrder& served : declaration.orders)
+    order_ids.push_back(served.order.order_id);
+  audit.detail = boost::json::serialize(boost::json::object{
+      {"reason", reason}, {"event_id", declaration.event_id}, {"orders", std::move(order_ids)}});
+  if (Status s = store_.AppendAudit(audit); !s.ok()) {
+    // The declaration itself is stored in the history; only this record of who made it is missing.
+    ++store_failures_;
+    spdlog::error("recording the declaration of loss of parcel {} by {} failed: {}", parcel_id,
+                  actor, s.error().message);
+  }
+  spdlog::info("parcel {} declared lost by {}; {} lock orders serve it", parcel_id, actor,
+               declaration.orders.size());
+  return declaration;
 }
 
 Status GuardService::RunDeadlines(Timestamp now, bool at_deadline) {

@@ -41,6 +41,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<EventIngestReport> IngestEvents(std::string_view ndjson) override;
   Result<std::optional<ParcelSnapshot>> GetParcel(std::string_view parcel_id) override;
   Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
+  Result<LossDeclaration> DeclareLost(std::string_view parcel_id, std::string_view actor,
+                                      std::string_view reason) override;
   CheckAnswer Check(Imei imei) const override;
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
@@ -73,6 +75,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // Persists a change the tracker made and brings the stored order ids back. Caller holds mutex_.
   Status Persist(const AssessmentChange& change);
   Status ReassessLocked(const std::string& parcel_id, Timestamp now);
+  Result<EventAppendResult> IngestViewsLocked(std::span<const ScanEventView> events, Timestamp now,
+                                              std::span<const Timestamp> clock_times);
   void UpdateSnapshot(const TrackedParcel& parcel);
   void TickerLoop();
   void OutboxLoop();

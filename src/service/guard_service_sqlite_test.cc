@@ -234,6 +234,107 @@ TEST_F(GuardServiceTest, DualSimPhoneGetsOneOrderBothBlocked) {
   EXPECT_FALSE(Blocked("358472100042174"));
 }
 
+TEST_F(GuardServiceTest, SecondTriggerAttachesToLiveLockOrder) {
+  // F7: a rule declares the parcel lost, and 40 s later a security officer does so by hand.
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"f7-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T09:00:01Z");
+  ASSERT_EQ(platform_.submissions.size(), 1u);
+  std::int64_t rule_order = platform_.submissions[0].order_id;
+
+  clock_.AdvanceTo(At("2026-03-01T09:00:40Z"));
+  auto declared = service_->DeclareLost("373500000000005678", "k-officer", "CCTV shows theft");
+  ASSERT_TRUE(declared.ok()) << declared.error().message;
+  EXPECT_EQ(declared->verdict, Verdict::kLost);
+  ASSERT_EQ(declared->orders.size(), 1u);
+  EXPECT_EQ(declared->orders[0].order.order_id, rule_order);
+  EXPECT_TRUE(declared->orders[0].attached);
+  RunUntil("2026-03-01T09:05:00Z");
+  EXPECT_EQ(platform_.submissions.size(), 1u);
+
+  // The parcel turns up: the unlock targets the device of that one lock and is acknowledged.
+  Ingest(
+      R"({"event_id":"f7-b","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-01T12:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T12:00:01Z");
+  ASSERT_EQ(platform_.submissions.size(), 2u);
+  EXPECT_EQ(platform_.submissions[1].action, LockAction::kUnlock);
+  EXPECT_EQ(platform_.submissions[1].device_id, platform_.submissions[0].device_id);
+  EXPECT_EQ(platform_.submissions[1].connector, platform_.submissions[0].connector);
+  auto parcel = service_->GetParcel("373500000000005678");
+  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  EXPECT_EQ((*parcel)->devices[0].state, LockState::kReleased);
+  EXPECT_FALSE(Blocked("358472100042174"));
+}
+
+TEST_F(GuardServiceTest, DeclarationBeforeSendAttachesToPendingOrder) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"d-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-01T09:00:40Z"));
+  auto declared = service_->DeclareLost("373500000000005678", "k-officer", "seen on CCTV");
+  ASSERT_TRUE(declared.ok()) << declared.error().message;
+  ASSERT_EQ(declared->orders.size(), 1u);
+  EXPECT_TRUE(declared->orders[0].attached);
+  EXPECT_EQ(declared->orders[0].order.status, OrderStatus::kPending);
+  RunUntil("2026-03-01T09:01:00Z");
+  ASSERT_EQ(platform_.submissions.size(), 1u);
+  EXPECT_EQ(platform_.submissions[0].order_id, declared->orders[0].order.order_id);
+}
+
+TEST_F(GuardServiceTest, DeclarationAloneLocksAndIsAudited) {
+  Import(kManifest);
+  clock_.AdvanceTo(At("2026-03-01T10:00:00Z"));
+  auto declared = service_->DeclareLost("373500000000005678", "k-officer", "driver confessed");
+  ASSERT_TRUE(declared.ok()) << declared.error().message;
+  EXPECT_EQ(declared->verdict, Verdict::kLost);
+  ASSERT_EQ(declared->orders.size(), 1u);
+  EXPECT_FALSE(declared->orders[0].attached);
+  RunUntil("2026-03-01T10:00:01Z");
+  EXPECT_EQ(platform_.submissions.size(), 1u);
+  EXPECT_TRUE(Blocked("358472100042174"));
+
+  auto audit = store_->LoadAudit("parcel:373500000000005678", 100);
+  ASSERT_TRUE(audit.ok());
+  bool found = false;
+  for (const AuditEntry& entry : *audit) {
+    if (entry.action != "declared_lost") continue;
+    found = true;
+    EXPECT_EQ(entry.actor, "k-officer");
+    EXPECT_NE(entry.detail.find("driver confessed"), std::string::npos);
+  }
+  EXPECT_TRUE(found);
+
+  // The declaration survives a restart as part of the parcel's history.
+  Open();
+  EXPECT_EQ(VerdictOf("373500000000005678"), Verdict::kLost);
+  EXPECT_TRUE(Blocked("358472100042174"));
+}
+
+TEST_F(GuardServiceTest, DeclarationRejectsUnknownClosedAndReasonless) {
+  Import(kManifest);
+  auto unknown = service_->DeclareLost("373500000000009999", "k-officer", "gone");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
+
+  auto reasonless = service_->DeclareLost("373500000000005678", "k-officer", "");
+  ASSERT_FALSE(reasonless.ok());
+  EXPECT_EQ(reasonless.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_EQ(reasonless.error().reason, "invalid_reason");
+
+  Ingest(
+      R"({"event_id":"x-a","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  auto closed = service_->DeclareLost("373500000000005678", "k-officer", "gone");
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(closed.error().reason, "parcel_closed");
+  EXPECT_NE(closed.error().message.find("delivered"), std::string::npos);
+}
+
 TEST_F(GuardServiceTest, EqualImeisInOneRowRejected) {
   auto report = service_->ImportManifest(
       "parcel_id,shipper_id,service,promised_by,destination_postcode,imei,imei2\n"

@@ -34,6 +34,21 @@ struct EventIngestReport {
   std::vector<EventError> errors;
 };
 
+// A lock order that serves a security officer's declaration of loss.
+struct DeclaredLockOrder {
+  LockOrder order;
+  // True when the order was already live before the declaration (another trigger created it) and
+  // the declaration attached to it instead of creating a second one.
+  bool attached = false;
+};
+
+// The outcome of a declaration of loss: the parcel's verdict and the lock orders now live for it.
+struct LossDeclaration {
+  Verdict verdict = Verdict::kInFlow;
+  std::string event_id;  // The declaration as it is stored in the parcel's history.
+  std::vector<DeclaredLockOrder> orders;
+};
+
 // Public check answer: only whether the IMEI is blocked, nothing about parcel or owner.
 enum class CheckAnswer { kBlocked, kNotBlocked };
 
@@ -54,6 +69,14 @@ class ImeiguardService {
 
   virtual Result<std::optional<ParcelSnapshot>> GetParcel(std::string_view parcel_id) = 0;
   virtual Result<std::vector<DeviceRow>> FindDevices(Imei imei) = 0;
+
+  // Records a security officer's declaration that the parcel is lost, by `actor` (an API key id)
+  // for `reason`, at the current time, and locks its devices as any loss does. A device that
+  // already has a live lock order keeps it: the declaration attaches to it. Fails with kNotFound
+  // for an unknown parcel, kConflict for a delivered or returned one, and kInvalidInput for an
+  // empty or over-long reason.
+  virtual Result<LossDeclaration> DeclareLost(std::string_view parcel_id, std::string_view actor,
+                                              std::string_view reason) = 0;
 
   // Answers from the in-memory snapshot; never touches the store.
   virtual CheckAnswer Check(Imei imei) const = 0;

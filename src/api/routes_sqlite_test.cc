@@ -1,0 +1,180 @@
+// The API routes dispatched in process, against the real service on a SQLite file: who may call
+// what, and what the officer's declaration of loss returns.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <mutex>
+
+#include "api/api_key.h"
+#include "api/routes.h"
+#include "service/guard_service.h"
+#include "store/sqlite_store.h"
+
+namespace imeiguard {
+namespace {
+
+Timestamp At(std::string_view text) { return ParseRfc3339(text).value(); }
+
+// A platform that applies every order at once.
+class ApplyingPlatform final : public LockConnector {
+ public:
+  const std::string& name() const override { return name_; }
+  ConnectorReply Submit(const LockOrder& order) override {
+    std::lock_guard lock(mutex_);
+    ++submissions;
+    return {ConnectorReply::Kind::kApplied, "p-" + std::to_string(order.order_id), std::nullopt,
+            ""};
+  }
+  ConnectorReply Poll(const LockOrder& order) override { return Submit(order); }
+
+  int submissions = 0;
+
+ private:
+  std::string name_ = "dm";
+  std::mutex mutex_;
+};
+
+constexpr std::string_view kManifest =
+    "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
+    "373500000000005678,telco-a,locker,2026-03-20,41302,358472100042174\n";
+
+class RoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("imeiguard-routes-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto store = SqliteStore::Open((dir_ / "store.db").string());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    service_ = std::make_unique<GuardService>(
+        config_, *store_, clock_, std::map<std::string, LockConnector*>{{"dm", &platform_}});
+    ASSERT_TRUE(service_->Recover().ok());
+    AddApiRoutes(router_, *service_, *store_, counters_);
+
+    shipper_ = Key(Role::kShipper, "telco-a");
+    other_shipper_ = Key(Role::kShipper, "retail-b");
+    carrier_ = Key(Role::kCarrier, "");
+    officer_ = Key(Role::kSecurityOfficer, "");
+    police_ = Key(Role::kPolice, "");
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string Key(Role role, std::string_view shipper) {
+    auto key = CreateApiKey(*store_, role, shipper, clock_.Now());
+    EXPECT_TRUE(key.ok());
+    return key.ok() ? *key : "";
+  }
+
+  http::Response Call(std::string method, std::string path, const std::string& key,
+                      std::string body = "") {
+    http::Request request;
+    request.method = std::move(method);
+    request.target = path;
+    request.path = std::move(path);
+    request.body = std::move(body);
+    if (!key.empty()) request.headers.emplace_back("authorization", "Bearer " + key);
+    return router_.Dispatch(request);
+  }
+
+  static boost::json::object Body(const http::Response& response) {
+    return boost::json::parse(response.body).as_object();
+  }
+
+  void RunOutbox() {
+    while (service_->RunOutboxOnce(clock_.Now()) > 0) {
+    }
+  }
+
+  std::filesystem::path dir_;
+  Config config_ = DefaultConfig();
+  ManualClock clock_{At("2026-03-01T09:00:00Z")};
+  ApplyingPlatform platform_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<GuardService> service_;
+  http::Router router_;
+  RequestCounters counters_;
+  std::string shipper_, other_shipper_, carrier_, officer_, police_;
+};
+
+TEST_F(RoutesTest, UploadsNeedTheirRoles) {
+  EXPECT_EQ(Call("POST", "/v1/manifests", "", std::string(kManifest)).status, 401);
+  EXPECT_EQ(Call("POST", "/v1/manifests", carrier_, std::string(kManifest)).status, 403);
+  EXPECT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  std::string event =
+      R"({"event_id":"e1","parcel_id":"373500000000005678","type":"arrived","time":"2026-03-01T08:00:00Z"})";
+  EXPECT_EQ(Call("POST", "/v1/events", shipper_, event).status, 403);
+  http::Response stored = Call("POST", "/v1/events", carrier_, event);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(Body(stored).at("stored").as_int64(), 1);
+}
+
+TEST_F(RoutesTest, ShipperSeesOnlyItsOwnParcel) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/parcels/373500000000005678", shipper_).status, 200);
+  http::Response hidden = Call("GET", "/v1/parcels/373500000000005678", other_shipper_);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_EQ(Body(hidden).at("reason").as_string(), "parcel_not_found");
+  EXPECT_EQ(Call("GET", "/v1/devices/358472100042174", other_shipper_).status, 404);
+}
+
+TEST_F(RoutesTest, OfficerDeclaresLossAndCheckTurnsBlocked) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  std::string path = "/v1/parcels/373500000000005678/declare-lost";
+  std::string body = R"({"reason": "seen on CCTV"})";
+  EXPECT_EQ(Call("POST", path, shipper_, body).status, 403);
+  EXPECT_EQ(Call("POST", path, police_, body).status, 403);
+
+  http::Response declared = Call("POST", path, officer_, body);
+  ASSERT_EQ(declared.status, 200) << declared.body;
+  boost::json::object first = Body(declared);
+  EXPECT_EQ(first.at("verdict").as_string(), "lost");
+  ASSERT_EQ(first.at("orders").as_array().size(), 1u);
+  const boost::json::object& order = first.at("orders").as_array()[0].as_object();
+  EXPECT_FALSE(order.at("attached").as_bool());
+  std::int64_t order_id = order.at("order_id").as_int64();
+
+  RunOutbox();
+  EXPECT_EQ(platform_.submissions, 1);
+  http::Response check = Call("GET", "/v1/check/358472100042174", "");
+  ASSERT_EQ(check.status, 200);
+  EXPECT_EQ(Body(check).at("status").as_string(), "blocked");
+
+  // A second declaration 40 s later attaches to the same order.
+  clock_.AdvanceTo(At("2026-03-01T09:00:40Z"));
+  http::Response again = Call("POST", path, officer_, body);
+  ASSERT_EQ(again.status, 200) << again.body;
+  boost::json::object second = Body(again);
+  const boost::json::object& same = second.at("orders").as_array()[0].as_object();
+  EXPECT_TRUE(same.at("attached").as_bool());
+  EXPECT_EQ(same.at("order_id").as_int64(), order_id);
+  RunOutbox();
+  EXPECT_EQ(platform_.submissions, 1);
+}
+
+TEST_F(RoutesTest, DeclarationErrorsAreProblems) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  http::Response no_reason =
+      Call("POST", "/v1/parcels/373500000000005678/declare-lost", officer_, "{}");
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_EQ(Body(no_reason).at("reason").as_string(), "invalid_reason");
+  http::Response not_json =
+      Call("POST", "/v1/parcels/373500000000005678/declare-lost", officer_, "reason=x");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(Body(not_json).at("reason").as_string(), "invalid_body");
+  http::Response unknown = Call("POST", "/v1/parcels/373500000000009999/declare-lost", officer_,
+                                R"({"reason": "gone"})");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Body(unknown).at("reason").as_string(), "parcel_not_found");
+}
+
+}  // namespace
+}  // namespace imeiguard
