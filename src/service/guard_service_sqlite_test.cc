@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <random>
 
 #include "service/guard_service.h"
 #include "store/sqlite_store.h"
@@ -35,6 +36,41 @@ class RecordingPlatform final : public LockConnector {
   std::mutex mutex_;
 };
 
+// A platform that, until `busy_until` on the test's clock, answers a share of calls with 429 and
+// Retry-After: 30 s, and applies every other call. It counts what it applied per device.
+class RateLimitedPlatform final : public LockConnector {
+ public:
+  RateLimitedPlatform(const Clock& clock, Timestamp busy_until, double refused_share)
+      : clock_(clock), busy_until_(busy_until), refused_share_(refused_share) {}
+
+  const std::string& name() const override { return name_; }
+  ConnectorReply Submit(const LockOrder& order) override {
+    std::lock_guard lock(mutex_);
+    ++calls;
+    if (clock_.Now() < busy_until_ && draw_(random_) < refused_share_) {
+      ++refused;
+      return {ConnectorReply::Kind::kRetryLater, "", std::chrono::seconds(30), "429 Too Many"};
+    }
+    ++applied_per_device[order.device_id];
+    return {ConnectorReply::Kind::kApplied, "p-" + std::to_string(order.order_id), std::nullopt,
+            ""};
+  }
+  ConnectorReply Poll(const LockOrder& order) override { return Submit(order); }
+
+  int calls = 0;
+  int refused = 0;
+  std::map<std::int64_t, int> applied_per_device;
+
+ private:
+  const Clock& clock_;
+  Timestamp busy_until_;
+  double refused_share_;
+  std::mt19937_64 random_{8};
+  std::uniform_real_distribution<double> draw_{0.0, 1.0};
+  std::string name_ = "dm";
+  std::mutex mutex_;
+};
+
 class GuardServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -54,14 +90,15 @@ class GuardServiceTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Open() {
+  void Open(LockConnector* platform = nullptr) {
     service_.reset();
     store_.reset();
     auto store = SqliteStore::Open((dir_ / "store.db").string());
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
     service_ = std::make_unique<GuardService>(
-        config_, *store_, clock_, std::map<std::string, LockConnector*>{{"dm", &platform_}});
+        config_, *store_, clock_,
+        std::map<std::string, LockConnector*>{{"dm", platform != nullptr ? platform : &platform_}});
     ASSERT_TRUE(service_->Recover().ok());
   }
 
@@ -333,6 +370,48 @@ TEST_F(GuardServiceTest, DeclarationRejectsUnknownClosedAndReasonless) {
   EXPECT_EQ(closed.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(closed.error().reason, "parcel_closed");
   EXPECT_NE(closed.error().message.find("delivered"), std::string::npos);
+}
+
+TEST_F(GuardServiceTest, BurstIntoRateLimitLocksEachDeviceOnce) {
+  // F8: a trailer of 600 one-phone parcels is declared lost within one minute, and for the first
+  // two minutes the platform answers 40 % of calls with 429 and Retry-After: 30.
+  RateLimitedPlatform platform(clock_, At("2026-03-01T09:02:00Z"), 0.4);
+  Open(&platform);
+  constexpr int kParcels = 600;
+  std::string manifest = "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n";
+  std::string events;
+  for (int i = 0; i < kParcels; ++i) {
+    char parcel[19];
+    std::snprintf(parcel, sizeof parcel, "3735%014d", 100000 + i);
+    Imei imei = Imei::FromCoreValue(35847211000000 + i);
+    manifest +=
+        std::string(parcel) + ",telco-a,home,2026-03-20,41301," + imei.WithCheckDigit() + "\n";
+    events += R"({"event_id":"t-)" + std::to_string(i) + R"(","parcel_id":")" + parcel +
+              R"(","type":"exception_missing","time":"2026-03-01T09:00:)" +
+              (i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + R"(Z"})" + "\n";
+  }
+  Import(manifest);
+  clock_.AdvanceTo(At("2026-03-01T09:00:59Z"));
+  EventIngestReport ingested = Ingest(events);
+  ASSERT_EQ(ingested.stored, kParcels);
+
+  // The outbox runs every second of clock time for an hour, as the server's loop would.
+  for (int second = 60; second <= 3600; ++second) {
+    clock_.AdvanceTo(At("2026-03-01T09:00:00Z") + std::chrono::seconds(second));
+    while (service_->RunOutboxOnce(clock_.Now()) > 0) {
+    }
+  }
+
+  EXPECT_GT(platform.refused, 0);
+  ASSERT_EQ(platform.applied_per_device.size(), static_cast<std::size_t>(kParcels));
+  for (const auto& [device, applied] : platform.applied_per_device) {
+    EXPECT_EQ(applied, 1) << "device " << device;
+  }
+  auto counts = store_->Counts();
+  ASSERT_TRUE(counts.ok());
+  std::map<std::string, std::int64_t> by_name(counts->begin(), counts->end());
+  EXPECT_EQ(by_name["orders_acknowledged"], kParcels);
+  EXPECT_EQ(by_name["orders_pending"] + by_name["orders_sent"] + by_name["orders_failed"], 0);
 }
 
 TEST_F(GuardServiceTest, EqualImeisInOneRowRejected) {
