@@ -1,7 +1,9 @@
 #include "api/routes.h"
 
 #include <algorithm>
+#include <charconv>
 #include <initializer_list>
+#include <limits>
 #include <sstream>
 
 #include "api/api_key.h"
@@ -74,6 +76,55 @@ Result<Imei> ImeiParam(const Request& request, ImeiChannel channel) {
   auto it = request.path_params.find("imei");
   std::string_view text = it == request.path_params.end() ? "" : std::string_view(it->second);
   return Imei::Parse(text, channel);
+}
+
+constexpr int kDefaultOrderPage = 100;
+constexpr int kMaxOrderPage = 1000;
+
+// The query of GET /v1/orders: ?status=acknowledged&after=42&limit=100, each optional.
+struct OrderPage {
+  std::optional<OrderStatus> status;
+  std::int64_t after = 0;
+  int limit = kDefaultOrderPage;
+};
+
+// Parses a whole decimal number in [minimum, maximum] from a query parameter.
+Result<std::int64_t> QueryNumber(std::string_view name, std::string_view text, std::int64_t minimum,
+                                 std::int64_t maximum) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < minimum ||
+      value > maximum) {
+    return Error::InvalidInput(
+        "invalid_query", "query parameter " + std::string(name) + "=" + std::string(text) +
+                             " is invalid; use a whole number from " + std::to_string(minimum) +
+                             " to " + std::to_string(maximum));
+  }
+  return value;
+}
+
+Result<OrderPage> ReadOrderPage(const Request& request) {
+  OrderPage page;
+  if (std::string_view status = request.Query("status"); !status.empty()) {
+    page.status = ParseOrderStatus(status);
+    if (!page.status) {
+      return Error::InvalidInput("invalid_query",
+                                 "query parameter status=" + std::string(status) +
+                                     " is invalid; use pending, sent, acknowledged, cancelled or "
+                                     "failed");
+    }
+  }
+  if (std::string_view after = request.Query("after"); !after.empty()) {
+    auto value = QueryNumber("after", after, 0, std::numeric_limits<std::int64_t>::max());
+    if (!value.ok()) return value.error();
+    page.after = *value;
+  }
+  if (std::string_view limit = request.Query("limit"); !limit.empty()) {
+    auto value = QueryNumber("limit", limit, 1, kMaxOrderPage);
+    if (!value.ok()) return value.error();
+    page.limit = static_cast<int>(*value);
+  }
+  return page;
 }
 
 // The "reason" member of a JSON object body such as {"reason": "seen on CCTV"}.
@@ -170,6 +221,27 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      }
                      return JsonResponse(200, boost::json::object{{"devices", std::move(items)}});
                    }));
+
+  // Lock orders, a page at a time in order_id order; `after` is the last order_id of the page
+  // before.
+  router.Add(
+      "GET", "/v1/orders",
+      Guard(keys, counters, "/v1/orders", {Role::kShipper, Role::kSecurityOfficer, Role::kPolice},
+            [&service](const Request& request, const Principal& principal) {
+              auto page = ReadOrderPage(request);
+              if (!page.ok()) return ErrorResponse(page.error());
+              std::string_view scope = principal.role == Role::kShipper ? principal.shipper_id : "";
+              auto orders = service.ListOrders(page->status, scope, page->after, page->limit);
+              if (!orders.ok()) return ErrorResponse(orders.error());
+              boost::json::array items;
+              for (const LockOrder& order : *orders) items.push_back(OrderJson(order));
+              boost::json::value next_after = nullptr;
+              if (static_cast<int>(orders->size()) == page->limit) {
+                next_after = orders->back().order_id;
+              }
+              return JsonResponse(200, boost::json::object{{"orders", std::move(items)},
+                                                           {"next_after", next_after}});
+            }));
 
   // A security officer's declaration of loss. A device whose lock is already live (another trigger
   // made it) gets no second order; the answer names the order that serves it.

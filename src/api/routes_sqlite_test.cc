@@ -78,8 +78,8 @@ class RoutesTest : public ::testing::Test {
                       std::string body = "") {
     http::Request request;
     request.method = std::move(method);
-    request.target = path;
-    request.path = std::move(path);
+    request.target = std::move(path);
+    EXPECT_TRUE(http::ParseTarget(request).ok()) << request.target;
     request.body = std::move(body);
     if (!key.empty()) request.headers.emplace_back("authorization", "Bearer " + key);
     return router_.Dispatch(request);
@@ -174,6 +174,48 @@ TEST_F(RoutesTest, DeclarationErrorsAreProblems) {
                                 R"({"reason": "gone"})");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Body(unknown).at("reason").as_string(), "parcel_not_found");
+}
+
+TEST_F(RoutesTest, OrdersListedByStatusAndPaged) {
+  std::string manifest(kManifest);
+  manifest += "373500000000007777,telco-a,locker,2026-03-20,41302,867315042291587\n";
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, manifest).status, 200);
+  for (std::string parcel : {"373500000000005678", "373500000000007777"}) {
+    http::Response declared = Call("POST", "/v1/parcels/" + parcel + "/declare-lost", officer_,
+                                   R"({"reason": "trailer stolen"})");
+    ASSERT_EQ(declared.status, 200) << declared.body;
+  }
+  EXPECT_EQ(
+      Body(Call("GET", "/v1/orders?status=acknowledged", officer_)).at("orders").as_array().size(),
+      0u);
+  RunOutbox();
+
+  boost::json::object all = Body(Call("GET", "/v1/orders?status=acknowledged", officer_));
+  EXPECT_EQ(all.at("orders").as_array().size(), 2u);
+  EXPECT_TRUE(all.at("next_after").is_null());
+
+  boost::json::object first = Body(Call("GET", "/v1/orders?limit=1", officer_));
+  ASSERT_EQ(first.at("orders").as_array().size(), 1u);
+  std::int64_t after = first.at("next_after").as_int64();
+  boost::json::object second =
+      Body(Call("GET", "/v1/orders?limit=1&after=" + std::to_string(after), officer_));
+  ASSERT_EQ(second.at("orders").as_array().size(), 1u);
+  EXPECT_GT(second.at("orders").as_array()[0].at("order_id").as_int64(), after);
+
+  EXPECT_EQ(Body(Call("GET", "/v1/orders", shipper_)).at("orders").as_array().size(), 2u);
+  EXPECT_EQ(Body(Call("GET", "/v1/orders", other_shipper_)).at("orders").as_array().size(), 0u);
+  EXPECT_EQ(Call("GET", "/v1/orders", carrier_).status, 403);
+}
+
+TEST_F(RoutesTest, OrderQueryErrorsNameTheParameter) {
+  http::Response status = Call("GET", "/v1/orders?status=done", officer_);
+  ASSERT_EQ(status.status, 400);
+  EXPECT_NE(Body(status).at("detail").as_string().find("status=done"), std::string::npos);
+  http::Response limit = Call("GET", "/v1/orders?limit=0", officer_);
+  ASSERT_EQ(limit.status, 400);
+  EXPECT_NE(Body(limit).at("detail").as_string().find("limit=0"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/orders?after=-1", officer_).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/orders?limit=10x", officer_).status, 400);
 }
 
 }  // namespace

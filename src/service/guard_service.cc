@@ -252,11 +252,12 @@ Result<LossDeclaration> GuardService::DeclareLost(std::string_view parcel_id,
   }
 
   // The declaration joins the parcel's history like a scan. It is then durable, replayed and
-  // weighed in event-time order. Its id is unique per officer and millisecond.
+  // weighed in event-time order. Event ids are unique across parcels, so the id names the parcel,
+  // the officer and the millisecond.
   Timestamp now = clock_.Now();
   LossDeclaration declaration;
-  declaration.event_id =
-      "declared-lost:" + std::string(actor) + ":" + std::to_string(ToMillis(now));
+  declaration.event_id = "declared-lost:" + std::string(parcel_id) + ":" + std::string(actor) +
+                         ":" + std::to_string(ToMillis(now));
   ScanEventView view;
   view.event_id = declaration.event_id;
   view.parcel_id = parcel_id;

@@ -43,6 +43,11 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
   Result<LossDeclaration> DeclareLost(std::string_view parcel_id, std::string_view actor,
                                       std::string_view reason) override;
+  Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,
+                                            std::string_view shipper_id,
+                                            std::int64_t after_order_id, int limit) override {
+    return store_.ListOrders(status, shipper_id, after_order_id, limit);
+  }
   CheckAnswer Check(Imei imei) const override;
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;

@@ -78,6 +78,11 @@ class ImeiguardService {
   virtual Result<LossDeclaration> DeclareLost(std::string_view parcel_id, std::string_view actor,
                                               std::string_view reason) = 0;
 
+  // A page of lock orders, as Store::ListOrders returns it.
+  virtual Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,
+                                                    std::string_view shipper_id,
+                                                    std::int64_t after_order_id, int limit) = 0;
+
   // Answers from the in-memory snapshot; never touches the store.
   virtual CheckAnswer Check(Imei imei) const = 0;
 

@@ -83,6 +83,9 @@ class SqliteStore final : public Store {
   Status SaveAssessment(const AssessmentChange& change) override;
   // Oldest first means by order_id, which follows creation. A `limit` of 0 or less returns none.
   Result<std::vector<LockOrder>> LoadDueOrders(Timestamp now, int limit) override;
+  Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,
+                                            std::string_view shipper_id,
+                                            std::int64_t after_order_id, int limit) override;
   // kNotFound when the order or the device is not stored.
   Status UpdateOrder(const LockOrder& order,
                      std::optional<std::pair<std::int64_t, LockState>> device_state,

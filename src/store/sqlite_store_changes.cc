@@ -17,6 +17,19 @@ using sqlite::Statement;
 using sqlite::StepResult;
 using sqlite::StoreStatements;
 
+// Every row of a bound statement that selects kOrderColumns.
+Result<std::vector<LockOrder>> ReadOrders(Statement& select) {
+  std::vector<LockOrder> orders;
+  while (true) {
+    Result<StepResult> step = select.Step();
+    if (!step.ok()) return step.error();
+    if (*step == StepResult::kDone) return orders;
+    Result<LockOrder> order = sqlite::ReadLockOrder(select);
+    if (!order.ok()) return order.error();
+    orders.push_back(std::move(order).value());
+  }
+}
+
 std::optional<std::int64_t> OptionalMillis(std::optional<Timestamp> time) {
   if (!time.has_value()) return std::nullopt;
   return ToMillis(*time);
@@ -261,16 +274,26 @@ Result<std::vector<LockOrder>> SqliteStore::LoadDueOrders(Timestamp now, int lim
   ResetOnExit reset(select);
   select.BindInt64(1, ToMillis(now));
   select.BindInt64(2, limit);
+  return ReadOrders(select);
+}
 
-  std::vector<LockOrder> orders;
-  while (true) {
-    Result<StepResult> step = select.Step();
-    if (!step.ok()) return step.error();
-    if (*step == StepResult::kDone) return orders;
-    Result<LockOrder> order = sqlite::ReadLockOrder(select);
-    if (!order.ok()) return order.error();
-    orders.push_back(std::move(order).value());
+Result<std::vector<LockOrder>> SqliteStore::ListOrders(std::optional<OrderStatus> status,
+                                                       std::string_view shipper_id,
+                                                       std::int64_t after_order_id, int limit) {
+  if (limit <= 0) return std::vector<LockOrder>();
+
+  std::lock_guard lock(mutex_);
+  Statement& select = statements_->select_orders_page;
+  ResetOnExit reset(select);
+  if (status) {
+    select.BindText(1, sqlite::OrderStatusColumn(*status));
+  } else {
+    select.BindNull(1);
   }
+  select.BindInt64(2, after_order_id);
+  select.BindInt64(3, limit);
+  select.BindText(4, shipper_id);
+  return ReadOrders(select);
 }
 
 Status SqliteStore::UpdateOrder(const LockOrder& order,

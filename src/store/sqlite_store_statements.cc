@@ -129,6 +129,11 @@ std::vector<StatementSpec> StatementSpecs() {
                " FROM lock_orders WHERE status IN ('pending', 'sent') AND next_attempt_at <= ?1"
                " ORDER BY order_id LIMIT ?2"}),
        "read the due lock orders"},
+      {&S::select_orders_page,
+       Concat({"SELECT ", kOrderColumns,
+               " FROM lock_orders WHERE (?1 IS NULL OR status = ?1) AND order_id > ?2"
+               " AND (?4 = '' OR shipper_id = ?4) ORDER BY order_id LIMIT ?3"}),
+       "read a page of lock orders"},
       {&S::update_order,
        "UPDATE lock_orders SET status = ?2, attempts = ?3, next_attempt_at = ?4, sent_at = ?5,"
        " acknowledged_at = ?6, platform_order_id = ?7, last_error = ?8 WHERE order_id = ?1",

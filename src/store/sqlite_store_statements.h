@@ -45,6 +45,8 @@ struct StoreStatements {
   Statement select_order_status;     // ?1 order_id.
   Statement update_device_state;     // ?1 device_id, ?2 state, ?3 at.
   Statement select_due_orders;       // ?1 now, ?2 limit.
+  Statement select_orders_page;      // ?1 status or NULL for every status, ?2 after order_id,
+                                     // ?3 limit, ?4 shipper_id or '' for every shipper.
   Statement update_order;            // ?1 order_id, ?2..?8 mutable columns.
 
   // Audit trail and keys.

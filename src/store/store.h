@@ -140,6 +140,13 @@ class Store {
   // status kSent whose next_attempt_at (the next status poll) is at or before `now`; oldest first.
   virtual Result<std::vector<LockOrder>> LoadDueOrders(Timestamp now, int limit) = 0;
 
+  // A page of orders with `status` (every status when it is empty) of `shipper_id` (every shipper
+  // when it is empty) whose order_id is greater than `after_order_id`, in order_id order, at most
+  // `limit` of them.
+  virtual Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,
+                                                    std::string_view shipper_id,
+                                                    std::int64_t after_order_id, int limit) = 0;
+
   // Stores the order's new status, attempts, times and platform id, and when `device_state` is
   // given the device's new lock state, and the audit entry, in one transaction.
   virtual Status UpdateOrder(const LockOrder& order,
