@@ -19,7 +19,11 @@ demo_dir=$repo_root/var/demo
 sample_dir=$repo_root/sample
 imeiguard=$repo_root/build/src/cli/imeiguard
 simulator=$repo_root/build/tools/dm_simulator/imeiguard-dm-simulator
-batch_lines=500
+# The sample's scans are dated 2026-03-02 and the server's clock reads today, so every silence and
+# overdue deadline of the sample has passed long ago. Split into small batches, a parcel whose
+# delivery scan sits in a later batch would look silent in between and be locked until that batch
+# arrived. The day therefore goes in as one upload, as a carrier's end-of-day file would.
+batch_lines=10000
 wait_seconds=60
 
 say() { printf '%s\n' "$*"; }
@@ -148,10 +152,10 @@ say "imeiguard is listening on $base_url, the device-management simulator on" \
 create_key() {
   "$imeiguard" keys create --store "$demo_dir/imeiguard.db" "$@"
 }
-telco_key=$(create_key --role shipper --shipper telco-a --name "demo telco-a")
-retail_key=$(create_key --role shipper --shipper retail-b --name "demo retail-b")
-carrier_key=$(create_key --role carrier --name "demo carrier")
-officer_key=$(create_key --role security_officer --name "demo security officer")
+telco_key=$(create_key --role shipper --shipper telco-a)
+retail_key=$(create_key --role shipper --shipper retail-b)
+carrier_key=$(create_key --role carrier)
+officer_key=$(create_key --role security_officer)
 
 # --- Manifests ----------------------------------------------------------------------------------
 
@@ -197,7 +201,8 @@ import json, sys
 reports = [json.loads(line) for line in open(sys.argv[1])]
 total = {k: sum(r[k] for r in reports) for k in ("lines", "stored", "pending", "duplicates")}
 errors = [(r["first_line"] + e["line"] - 1, e) for r in reports for e in r["errors"]]
-print(f"{sys.argv[2]}: {total['lines']} lines in {len(reports)} batches: {total['stored']} stored "
+batches = f"{len(reports)} batch" + ("" if len(reports) == 1 else "es")
+print(f"{sys.argv[2]}: {total['lines']} lines in {batches}: {total['stored']} stored "
       f"for phone parcels, {total['pending']} kept as pending (no manifest names their parcel), "
       f"{total['duplicates']} duplicates ignored, {len(errors)} rejected.")
 for line, error in errors:

@@ -119,8 +119,11 @@ class Timeline {
     return *last_scan_ + policy_.silence_limit;
   }
 
+  // Overdue runs only once the carrier has scanned the parcel: a parcel it never took in may still
+  // be in the shipper's warehouse, and its phones in nobody else's hands.
   std::optional<Timestamp> OverdueDeadline() const {
     if (overdue_fired_ || policy_.overdue == RuleOutcome::kIgnore) return std::nullopt;
+    if (!last_scan_) return std::nullopt;
     return overdue_at_;
   }
 

@@ -47,7 +47,7 @@ inline constexpr std::string_view kRuleManual = "manual";
 //   came before or after it; a returned scan closes it as returned.
 // - An exception scan fires its rule at its event time.
 // - Silence fires at last scan + silence_limit, overdue at promised_by + grace (once), when nothing
-//   closed the parcel before.
+//   closed the parcel before. Both wait for the carrier's first scan.
 // - A security officer's declaration (declared_lost) makes the parcel lost at its time; it is not a
 //   scan, so it neither restarts the silence timer nor reopens a parcel.
 // - Any scan after a suspect or lost verdict reopens the parcel as recovered.

@@ -39,6 +39,21 @@ std::vector<ScanEvent> Sorted(std::vector<ScanEvent> events) {
 TEST(Assess, NoEventsIsInFlow) {
   Assessment a = Assess(Parcel(), {}, At("2026-03-02T00:00:00Z"), DetectionPolicy{});
   EXPECT_EQ(a.verdict, Verdict::kInFlow);
+  EXPECT_FALSE(a.next_deadline.has_value());
+}
+
+TEST(Assess, NeverScannedParcelIsNotOverdue) {
+  // Registered but never handed to the carrier: the phones are not in the carrier's network.
+  Assessment a = Assess(Parcel(), {}, At("2026-04-30T00:00:00Z"), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kInFlow);
+  EXPECT_TRUE(a.evidence.empty());
+}
+
+TEST(Assess, FirstScanStartsOverdueClock) {
+  auto history = Sorted({Scan("a", ScanType::kAccepted, "2026-03-02T09:00:00Z")});
+  DetectionPolicy policy;
+  policy.silence = RuleOutcome::kIgnore;
+  Assessment a = Assess(Parcel(), history, At("2026-03-02T10:00:00Z"), policy);
   ASSERT_TRUE(a.next_deadline.has_value());
   EXPECT_EQ(*a.next_deadline, At("2026-03-06T23:59:59+01:00"));
 }
