@@ -12,13 +12,17 @@
 #
 # Ports 8080 (imeiguard) and 8081 (simulator) are used when free; otherwise each program picks a
 # free port and writes it to var/demo/*.port.
+#
+# Environment, for the test that runs this script: IMEIGUARD_DEMO_DIR replaces var/demo/,
+# IMEIGUARD_BUILD_DIR replaces build/, and IMEIGUARD_DEMO_SKIP_SETUP=1 skips scripts/setup.sh.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-demo_dir=$repo_root/var/demo
+demo_dir=${IMEIGUARD_DEMO_DIR:-$repo_root/var/demo}
+build_dir=${IMEIGUARD_BUILD_DIR:-$repo_root/build}
 sample_dir=$repo_root/sample
-imeiguard=$repo_root/build/src/cli/imeiguard
-simulator=$repo_root/build/tools/dm_simulator/imeiguard-dm-simulator
+imeiguard=$build_dir/src/cli/imeiguard
+simulator=$build_dir/tools/dm_simulator/imeiguard-dm-simulator
 # The sample's scans are dated 2026-03-02 and the server's clock reads today, so every silence and
 # overdue deadline of the sample has passed long ago. Split into small batches, a parcel whose
 # delivery scan sits in a later batch would look silent in between and be locked until that batch
@@ -95,8 +99,10 @@ json() { python3 -c "import json, sys; data = json.load(sys.stdin); $1"; }
 # --- Build and start ----------------------------------------------------------------------------
 
 command -v python3 >/dev/null || fail "python3 not found; install it with: apt-get install python3"
-say "Building imeiguard with scripts/setup.sh (the first build takes several minutes)..."
-"$repo_root/scripts/setup.sh"
+if [[ ${IMEIGUARD_DEMO_SKIP_SETUP:-0} != 1 ]]; then
+  say "Building imeiguard with scripts/setup.sh (the first build takes several minutes)..."
+  "$repo_root/scripts/setup.sh"
+fi
 [[ -x $imeiguard && -x $simulator ]] || fail "the build did not produce $imeiguard and $simulator"
 
 stop_servers
@@ -283,6 +289,12 @@ print(f"Lock orders acknowledged by the device-management platform: {len(locks)}
 for o in locks:
     print(f"  order {o['order_id']} for parcel {o['parcel_id']} via {o['connector']}: "
           f"platform order {o['platform_order_id']}, acknowledged {o['acknowledged_at']}")
+# One lock per device of a lost parcel, and none for any other phone.
+lost_devices = sum(len(p["devices"]) for p in parcels)
+innocent = sorted({o["parcel_id"] for o in locks} - {p["parcel_id"] for p in parcels})
+if len(locks) != lost_devices or innocent:
+    sys.exit(f"demo.sh: expected {lost_devices} lock orders for the lost parcels' devices, got "
+             f"{len(locks)}; parcels locked that are not lost: {' '.join(innocent) or 'none'}")
 EOF
 
 # --- The late batch -----------------------------------------------------------------------------
