@@ -42,9 +42,11 @@ int RunReplayCommand(const std::string& config_path, ReplayOptions options,
   if (!summary.ok()) return Fail(summary.error());
   report.close();
   std::cerr << "replayed " << summary->events_read << " events (" << summary->events_rejected
-            << " rejected) from " << FormatRfc3339(summary->clock_start) << " to "
-            << FormatRfc3339(summary->clock_end) << "; " << summary->devices << " devices, "
-            << summary->devices_locked << " with a lock order; report in " << report_path << "\n";
+            << " rejected, " << summary->events_without_phone
+            << " of parcels no manifest names) from " << FormatRfc3339(summary->clock_start)
+            << " to " << FormatRfc3339(summary->clock_end) << "; " << summary->devices
+            << " devices, " << summary->devices_locked << " with a lock order; report in "
+            << report_path << "\n";
   return 0;
 }
 

@@ -23,6 +23,7 @@ struct ReplayOptions {
 struct ReplaySummary {
   std::int64_t events_read = 0;
   std::int64_t events_rejected = 0;
+  std::int64_t events_without_phone = 0;  // Events of parcels no manifest names: dropped.
   std::int64_t manifest_rows_rejected = 0;
   std::int64_t devices = 0;
   std::int64_t devices_locked = 0;  // Devices that had at least one lock order.
