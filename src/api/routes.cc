@@ -40,6 +40,15 @@ Response ErrorResponse(const Error& error) {
   return response;
 }
 
+Response TooManyRequests(Duration wait) {
+  auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
+  Response response = Response::Problem(
+      429, "rate_limited",
+      "too many checks from this client; try again in " + std::to_string(seconds) + " s");
+  response.SetHeader("Retry-After", std::to_string(seconds));
+  return response;
+}
+
 Response JsonResponse(int status, const boost::json::value& value) {
   return Response::Json(status, boost::json::serialize(value));
 }
@@ -166,7 +175,7 @@ std::string RequestCounters::Prometheus() const {
 }
 
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters) {
+                  RequestCounters& counters, RateLimiter* check_limiter, const Clock* clock) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
                    [&service](const Request& request, const Principal& principal) {
@@ -257,19 +266,27 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                    }));
 
   // The public check: no key, and nothing in the answer but blocked or not blocked.
-  router.Add("GET", "/v1/check/{imei}",
-             Guard(keys, counters, "/v1/check/{imei}",
-                   {Role::kPublic, Role::kShipper, Role::kCarrier, Role::kSecurityOfficer,
-                    Role::kPolice, Role::kOperator},
-                   [&service](const Request& request, const Principal&) {
-                     auto imei = ImeiParam(request, ImeiChannel::kHuman);
-                     if (!imei.ok()) return ErrorResponse(imei.error());
-                     bool blocked = service.Check(*imei) == CheckAnswer::kBlocked;
-                     Response response = JsonResponse(
-                         200, boost::json::object{{"status", blocked ? "blocked" : "not_blocked"}});
-                     response.SetHeader("Cache-Control", "no-store");
-                     return response;
-                   }));
+  router.Add(
+      "GET", "/v1/check/{imei}",
+      Guard(keys, counters, "/v1/check/{imei}",
+            {Role::kPublic, Role::kShipper, Role::kCarrier, Role::kSecurityOfficer, Role::kPolice,
+             Role::kOperator},
+            [&service, check_limiter, clock](const Request& request, const Principal& principal) {
+              if (check_limiter != nullptr && clock != nullptr) {
+                std::string caller = principal.key_id.empty() ? "ip:" + request.remote_address
+                                                              : "key:" + principal.key_id;
+                if (auto wait = check_limiter->Acquire(caller, clock->Now())) {
+                  return TooManyRequests(*wait);
+                }
+              }
+              auto imei = ImeiParam(request, ImeiChannel::kHuman);
+              if (!imei.ok()) return ErrorResponse(imei.error());
+              bool blocked = service.Check(*imei) == CheckAnswer::kBlocked;
+              Response response = JsonResponse(
+                  200, boost::json::object{{"status", blocked ? "blocked" : "not_blocked"}});
+              response.SetHeader("Cache-Control", "no-store");
+              return response;
+            }));
 
   router.Add("GET", "/healthz", [&counters](const Request&) {
     counters.Count("/healthz", 200);

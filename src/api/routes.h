@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "api/rate_limiter.h"
 #include "net/http.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -26,8 +27,10 @@ class RequestCounters {
 // Adds every API route to `router`. `service`, `keys` and `counters` must outlive the router.
 // Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for
 // a bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and
-// kInternal to 500.
+// kInternal to 500. With `check_limiter` and `clock`, the public check is rate-limited per caller
+// (the API key, or the IP address of a caller without one) and answers 429 with Retry-After.
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters);
+                  RequestCounters& counters, RateLimiter* check_limiter = nullptr,
+                  const Clock* clock = nullptr);
 
 }  // namespace imeiguard

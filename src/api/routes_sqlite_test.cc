@@ -218,5 +218,54 @@ TEST_F(RoutesTest, OrderQueryErrorsNameTheParameter) {
   EXPECT_EQ(Call("GET", "/v1/orders?limit=10x", officer_).status, 400);
 }
 
+TEST(PublicCheck, RateLimitedPerCaller) {
+  ManualClock clock(At("2026-03-01T09:00:00Z"));
+  Config config = DefaultConfig();
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("imeiguard-check-limit-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = SqliteStore::Open((dir / "store.db").string());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  GuardService service(config, **store, clock, {});
+  ASSERT_TRUE(service.Recover().ok());
+  http::Router router;
+  RequestCounters counters;
+  RateLimiter limiter(60, 2);
+  AddApiRoutes(router, service, **store, counters, &limiter, &clock);
+
+  auto check = [&](std::string address) {
+    http::Request request;
+    request.method = "GET";
+    request.target = "/v1/check/358472100042174";
+    EXPECT_TRUE(http::ParseTarget(request).ok());
+    request.remote_address = std::move(address);
+    return router.Dispatch(request);
+  };
+  EXPECT_EQ(check("192.0.2.1").status, 200);
+  EXPECT_EQ(check("192.0.2.1").status, 200);
+  http::Response limited = check("192.0.2.1");
+  EXPECT_EQ(limited.status, 429);
+  bool retry_after_one_second = false;
+  for (const auto& [name, value] : limited.headers) {
+    retry_after_one_second |= name == "Retry-After" && value == "1";
+  }
+  EXPECT_TRUE(retry_after_one_second);
+  EXPECT_EQ(check("192.0.2.2").status, 200);
+  clock.AdvanceTo(At("2026-03-01T09:00:01Z"));
+  EXPECT_EQ(check("192.0.2.1").status, 200);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(RoutesTest, CheckOfWatchedDeviceSameAsUnknown) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  http::Response watched = Call("GET", "/v1/check/358472100042174", "");
+  http::Response unknown = Call("GET", "/v1/check/356938035643809", "");
+  ASSERT_EQ(watched.status, 200);
+  ASSERT_EQ(unknown.status, 200);
+  EXPECT_EQ(watched.body, unknown.body);
+  EXPECT_EQ(watched.headers, unknown.headers);
+}
+
 }  // namespace
 }  // namespace imeiguard

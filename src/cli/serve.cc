@@ -75,7 +75,8 @@ int RunServe(const ServeOptions& options) {
 
   http::Router router;
   RequestCounters counters;
-  AddApiRoutes(router, service, **store, counters);
+  RateLimiter check_limiter(config.server.check_per_minute, config.server.check_burst);
+  AddApiRoutes(router, service, **store, counters, &check_limiter, &clock);
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;

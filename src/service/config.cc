@@ -188,15 +188,20 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     std::int64_t port = config.server.port;
     std::int64_t threads = config.server.threads;
     std::int64_t max_body = static_cast<std::int64_t>(config.server.max_body_bytes);
-    for (Status s :
-         {r.String("listen", config.server.listen), r.Integer("port", 0, 65535, port),
-          r.Integer("threads", 1, 256, threads),
-          r.Integer("max_body_bytes", 1024, 1LL << 30, max_body), r.RejectUnknownKeys()}) {
+    std::int64_t check_per_minute = config.server.check_per_minute;
+    std::int64_t check_burst = config.server.check_burst;
+    for (Status s : {r.String("listen", config.server.listen), r.Integer("port", 0, 65535, port),
+                     r.Integer("threads", 1, 256, threads),
+                     r.Integer("max_body_bytes", 1024, 1LL << 30, max_body),
+                     r.Integer("check_per_minute", 1, 1000000, check_per_minute),
+                     r.Integer("check_burst", 1, 1000000, check_burst), r.RejectUnknownKeys()}) {
       if (!s.ok()) return s;
     }
     config.server.port = static_cast<std::uint16_t>(port);
     config.server.threads = static_cast<int>(threads);
     config.server.max_body_bytes = static_cast<std::size_t>(max_body);
+    config.server.check_per_minute = static_cast<int>(check_per_minute);
+    config.server.check_burst = static_cast<int>(check_burst);
   }
 
   if (const toml::table* ingest = reader.Subtable("ingest")) {

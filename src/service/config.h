@@ -54,6 +54,10 @@ struct ServerConfig {
   std::uint16_t port = 8080;
   int threads = 4;
   std::size_t max_body_bytes = 32u << 20;
+  // The public check's rate limit per caller (API key, or IP address without one): requests a
+  // minute on average, and at once.
+  int check_per_minute = 60;
+  int check_burst = 20;
 };
 
 struct Config {

@@ -387,8 +387,17 @@ void GuardService::Record(const LockOrder& order, Timestamp now, const std::stri
 void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
   std::unique_lock lock(snapshot_mutex_);
   for (const DeviceRow& device : parcel.devices) {
-    snapshot_[device.record.imei.core_value()] = device.state;
-    if (device.record.imei2) snapshot_[device.record.imei2->core_value()] = device.state;
+    for (const std::optional<Imei>& imei :
+         {std::optional(device.record.imei), device.record.imei2}) {
+      if (!imei) continue;
+      // Watched and released devices are left out: a check of one then takes the same path as a
+      // check of an IMEI that was never registered, so neither answer nor timing tells them apart.
+      if (device.state == LockState::kWatched || device.state == LockState::kReleased) {
+        snapshot_.erase(imei->core_value());
+      } else {
+        snapshot_[imei->core_value()] = device.state;
+      }
+    }
   }
 }
 

@@ -96,7 +96,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   ParcelChangeListener external_listener_;
   Outbox outbox_;
 
-  // Lock state per IMEI core for Check: written under mutex_, read by any thread.
+  // Lock state per IMEI core for Check, for devices neither watched nor released: written under
+  // mutex_, read by any thread.
   mutable std::shared_mutex snapshot_mutex_;
   std::unordered_map<std::uint64_t, LockState> snapshot_;
 
