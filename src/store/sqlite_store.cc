@@ -156,7 +156,7 @@ Status SqliteStore::LoadCaches() {
     if (!count.ok()) return count.error();
     *query.target = *count;
   }
-  return Status::Ok();
+  return ReloadAuditHead();
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::Counts() {

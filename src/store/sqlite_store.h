@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "store/audit_chain.h"
+#include "store/audit_verification.h"
 #include "store/sqlite_statement.h"
 #include "store/store.h"
 
@@ -96,11 +97,10 @@ class SqliteStore final : public Store {
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;
 
-  // Recomputes the audit hash chain from the first entry and returns the number of entries and the
-  // last hash. Returns kInternal with reason "audit_chain_broken" at the first entry whose sequence
-  // does not follow the one before, whose prev_hash is not the previous entry's hash, or whose
-  // hash does not match its fields. The message names that entry.
-  Result<AuditChainHead> VerifyAuditChain();
+  // Verifies the audit trail's hash chain and checkpoint, and compares them with `anchor` when
+  // given, as sqlite::VerifyAuditTrail describes. A damaged trail is a report with findings, not
+  // an error.
+  Result<AuditReport> VerifyAuditChain(const std::optional<AuditHead>& anchor = std::nullopt);
 
  private:
   // Hash and equality that let the parcel set be probed with a string_view, without a copy.
@@ -122,6 +122,10 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite::Connection db, std::unique_ptr<sqlite::StoreStatements> statements);
 
   Status LoadCaches();
+  // Reads the audit head from the file into audit_head_. The caller holds mutex_.
+  Status ReloadAuditHead();
+  // Commits, then keeps `audit_head` as audit_head_ when the commit succeeded.
+  Status CommitWithAuditHead(sqlite::Transaction& transaction, AuditHead audit_head);
 
   std::mutex mutex_;
   // Set once at construction; their use is guarded by mutex_. Declared in this order so that the
@@ -134,6 +138,10 @@ class SqliteStore final : public Store {
   // purge of closed parcels must remove their ids here too.
   ParcelIdSet known_parcels_;
   RowCounts counts_;  // Guarded by mutex_.
+  // The last audit entry appended, so that an append reads nothing first. Guarded by mutex_.
+  // It moves only after a COMMIT. An append by another process makes it stale, which the next
+  // append notices by a primary-key conflict and repairs by reading the head again.
+  AuditHead audit_head_;
 };
 
 }  // namespace imeiguard
