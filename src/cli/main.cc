@@ -58,7 +58,7 @@ int RunKeysCreate(const std::string& store_path, const std::string& role_name,
   }
   auto store = OpenStore(store_path);
   if (!store.ok()) return Fail(store.error());
-  auto key = CreateApiKey(**store, *role, shipper, SystemClock().Now());
+  auto key = CreateApiKey(**store, *role, shipper, SystemClock().Now(), "cli");
   if (!key.ok()) return Fail(key.error());
   std::cout << *key << "\n";
   return 0;

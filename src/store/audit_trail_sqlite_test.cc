@@ -87,7 +87,8 @@ TEST_F(AuditTrailTest, EveryWriterChainsIntoOneTrail) {
   change.assessment.verdict = Verdict::kSuspect;
   change.audit = {Entry(2), Entry(3)};
   ASSERT_TRUE(store_->SaveAssessment(change).ok());
-  ASSERT_TRUE(store_->AppendAudit(Entry(4)).ok());
+  ApiKeyRecord key{"k1", std::string(64, 'a'), "admin", "", At("2026-03-01T00:00:00Z"), false};
+  ASSERT_TRUE(store_->SaveApiKey(key, Entry(4, "key_created")).ok());
   Reopen();
   ASSERT_TRUE(store_->AppendAudit(Entry(5)).ok());
 

@@ -47,7 +47,7 @@ struct SqliteStoreOptions {
 // Thread safety: every method may be called from any thread, and calls are serialised.
 // The store assumes that it is the only writer of its file, because the set of manifest parcels
 // and the counts are read once at Open and then kept up to date in memory. Other processes may
-// read the file.
+// read the file, and may add API keys and audit entries, as the CLI's key commands do.
 class SqliteStore final : public Store {
  public:
   // Opens or creates the database at `path` (":memory:" for a private in-memory database), sets
@@ -91,8 +91,9 @@ class SqliteStore final : public Store {
   Result<int> PurgeExpiredPending(Timestamp now) override;
   Status AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) override;
-  Status SaveApiKey(const ApiKeyRecord& key) override;
+  Status SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) override;
   Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) override;
+  Result<std::vector<ApiKeyRecord>> LoadApiKeys() override;
   // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;

@@ -1,4 +1,4 @@
-// SqliteStore: assessments, the lock-order outbox and the audit trail.
+// SqliteStore: assessments, the lock-order outbox, the audit trail and saving API keys.
 #include <string>
 #include <utility>
 
@@ -333,6 +333,31 @@ Result<std::vector<AuditEntry>> SqliteStore::LoadAudit(std::string_view entity, 
   select.BindText(1, entity);
   select.BindInt64(2, limit);
   return ReadAuditEntries(select);
+}
+
+Status SqliteStore::SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) {
+  std::lock_guard lock(mutex_);
+  Result<sqlite::Transaction> transaction =
+      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
+  if (!transaction.ok()) return transaction.error();
+
+  Statement& upsert = statements_->upsert_api_key;
+  ResetOnExit reset(upsert);
+  upsert.BindText(1, key.key_id);
+  upsert.BindText(2, key.secret_hash);
+  upsert.BindText(3, key.role);
+  upsert.BindText(4, key.shipper_id);
+  upsert.BindInt64(5, ToMillis(key.created_at));
+  upsert.BindInt64(6, key.revoked ? 1 : 0);
+  Status saved = upsert.Run();
+  if (!saved.ok()) return saved;
+
+  AuditHead audit_head = audit_head_;
+  if (audit.has_value()) {
+    Status audited = InsertAudit(*statements_, audit_head, *audit);
+    if (!audited.ok()) return audited;
+  }
+  return CommitWithAuditHead(*transaction, std::move(audit_head));
 }
 
 Status SqliteStore::CommitWithAuditHead(sqlite::Transaction& transaction, AuditHead audit_head) {

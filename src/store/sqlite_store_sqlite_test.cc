@@ -218,7 +218,8 @@ TEST_F(SqliteStoreTest, ReopenKeepsData) {
   ASSERT_TRUE(DeclareLost(kParcel1, {"order-key-1"}).ok());
   ASSERT_TRUE(
       store_
-          ->SaveApiKey({"k1", std::string(64, 'a'), "admin", "", At("2026-03-01T00:00:00Z"), false})
+          ->SaveApiKey({"k1", std::string(64, 'a'), "admin", "", At("2026-03-01T00:00:00Z"), false},
+                       std::nullopt)
           .ok());
 
   Reopen();
@@ -951,9 +952,9 @@ TEST_F(SqliteStoreTest, PurgeDropsOnlyExpiredPendingEvents) {
 TEST_F(SqliteStoreTest, ApiKeySaveReplacesStoredKey) {
   ApiKeyRecord key{"k-telco", std::string(64, 'b'),       "shipper",
                    "telco-a", At("2026-03-01T00:00:00Z"), false};
-  ASSERT_TRUE(store_->SaveApiKey(key).ok());
+  ASSERT_TRUE(store_->SaveApiKey(key, std::nullopt).ok());
   key.revoked = true;
-  ASSERT_TRUE(store_->SaveApiKey(key).ok());
+  ASSERT_TRUE(store_->SaveApiKey(key, std::nullopt).ok());
 
   auto found = store_->FindApiKey("k-telco");
   ASSERT_TRUE(found.ok());

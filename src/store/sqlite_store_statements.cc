@@ -161,6 +161,9 @@ std::vector<StatementSpec> StatementSpecs() {
        "save an API key"},
       {&S::select_api_key, Concat({"SELECT ", kApiKeyColumns, " FROM api_keys WHERE key_id = ?1"}),
        "read an API key"},
+      {&S::select_api_keys,
+       Concat({"SELECT ", kApiKeyColumns, " FROM api_keys ORDER BY created_at, key_id"}),
+       "read the API keys"},
 
       {&S::count_orders_by_status, "SELECT status, count(*) FROM lock_orders GROUP BY status",
        "count lock orders"},

@@ -54,6 +54,7 @@ struct StoreStatements {
   Statement select_audit_all;        // ?1 limit.
   Statement upsert_api_key;          // ?1..?6 key columns.
   Statement select_api_key;          // ?1 key_id.
+  Statement select_api_keys;
 
   // Counts.
   Statement count_orders_by_status;
