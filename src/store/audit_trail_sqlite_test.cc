@@ -125,7 +125,7 @@ TEST_F(AuditTrailTest, EditedDetailIsNamed) {
   EXPECT_EQ(report.findings[0].sequence, 2);
 }
 
-TEST_F(AuditTrailTest, TimeEditedToTextIsNamed) {
+TEST_F(AuditTrailTest, TimeEditedToFractionIsNamed) {
   Append(2);
   // A fraction that reads back as the same integer milliseconds, which the hash alone would miss.
   std::string at = std::to_string(ToMillis(Entry(1).at));
