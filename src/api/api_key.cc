@@ -3,6 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <boost/json.hpp>
+#include <utility>
+
 #include "core/enum_names.h"
 #include "locking/request_signing.h"
 
@@ -22,6 +25,11 @@ constexpr EnumNameTable<Role, 7> kRoleNames = {{
 constexpr std::string_view kKeyPrefix = "igk_";
 constexpr std::size_t kKeyIdBytes = 6;
 constexpr std::size_t kSecretBytes = 24;
+// Compared with the presented hash when no stored hash is usable. It is not hex, so no secret
+// hashes to it, and it has the length of a SHA-256 in hex.
+constexpr std::string_view kNoSecretHash =
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+static_assert(kNoSecretHash.size() == 64);
 
 std::string Hex(const unsigned char* bytes, std::size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -48,13 +56,28 @@ Error Unauthenticated() {
                              "'Authorization: Bearer igk_<id>_<secret>' with a valid key");
 }
 
+// The audit entry of a change to `key`: its id, role and shipper, never its secret or hash.
+AuditEntry KeyAuditEntry(const ApiKeyRecord& key, std::string_view action, Timestamp now,
+                         std::string_view actor) {
+  boost::json::object detail;
+  detail["role"] = key.role;
+  detail["shipper_id"] = key.shipper_id;
+  AuditEntry entry;
+  entry.at = now;
+  entry.actor = std::string(actor);
+  entry.action = std::string(action);
+  entry.entity = "key:" + key.key_id;
+  entry.detail = boost::json::serialize(detail);
+  return entry;
+}
+
 }  // namespace
 
 std::string_view RoleName(Role role) { return NameOf(kRoleNames, role); }
 std::optional<Role> ParseRole(std::string_view text) { return ValueOf(kRoleNames, text); }
 
 Result<std::string> CreateApiKey(Store& store, Role role, std::string_view shipper_id,
-                                 Timestamp now) {
+                                 Timestamp now, std::string_view actor) {
   if (role == Role::kShipper && shipper_id.empty()) {
     return Error::InvalidInput("shipper_id", "a shipper key needs the shipper it belongs to");
   }
@@ -72,8 +95,26 @@ Result<std::string> CreateApiKey(Store& store, Role role, std::string_view shipp
   record.role = std::string(RoleName(role));
   record.shipper_id = role == Role::kShipper ? std::string(shipper_id) : std::string();
   record.created_at = now;
-  if (Status s = store.SaveApiKey(record); !s.ok()) return s.error();
+  AuditEntry audit = KeyAuditEntry(record, "key_created", now, actor);
+  if (Status s = store.SaveApiKey(record, audit); !s.ok()) return s.error();
   return std::string(kKeyPrefix) + *key_id + "_" + *secret;
+}
+
+Result<bool> RevokeApiKey(Store& store, std::string_view key_id, Timestamp now,
+                          std::string_view actor) {
+  auto found = store.FindApiKey(key_id);
+  if (!found.ok()) return found.error();
+  if (!found->has_value()) {
+    return Error::NotFound("key_not_found", "no API key has the id '" + std::string(key_id) +
+                                                "'; `imeiguard keys list` shows the stored ids");
+  }
+  ApiKeyRecord record = std::move(**found);
+  if (record.revoked) return false;
+
+  record.revoked = true;
+  AuditEntry audit = KeyAuditEntry(record, "key_revoked", now, actor);
+  if (Status s = store.SaveApiKey(record, audit); !s.ok()) return s.error();
+  return true;
 }
 
 Result<Principal> Authenticate(Store& store, std::string_view authorization) {
@@ -90,14 +131,16 @@ Result<Principal> Authenticate(Store& store, std::string_view authorization) {
 
   auto record = store.FindApiKey(key_id);
   if (!record.ok()) return record.error();
-  // Hash even for an unknown id, so that known and unknown ids take the same time.
+  // Hash and compare even for an unknown or revoked id, against a hash that no secret has, so
+  // that every refusal takes the same steps. CRYPTO_memcmp takes the same time for any two
+  // inputs of equal length, and both are 64 hex digits.
   std::string presented = Sha256Hex(secret);
-  if (!record->has_value() || (*record)->revoked) return Unauthenticated();
-  const std::string& stored = (*record)->secret_hash;
-  if (stored.size() != presented.size() ||
-      CRYPTO_memcmp(stored.data(), presented.data(), stored.size()) != 0) {
-    return Unauthenticated();
-  }
+  bool usable = record->has_value() && !(*record)->revoked &&
+                (*record)->secret_hash.size() == presented.size();
+  std::string_view stored = usable ? std::string_view((*record)->secret_hash) : kNoSecretHash;
+  bool matches = presented.size() == stored.size() &&
+                 CRYPTO_memcmp(stored.data(), presented.data(), stored.size()) == 0;
+  if (!usable || !matches) return Unauthenticated();
   std::optional<Role> role = ParseRole((*record)->role);
   if (!role) return Unauthenticated();
   return Principal{*role, (*record)->key_id, (*record)->shipper_id};

@@ -26,11 +26,18 @@ struct Principal {
   std::string shipper_id;  // The only shipper whose data a shipper key reaches.
 };
 
-// Creates a key with a fresh random secret, stores its hash, and returns the whole key: the only
-// time it is ever shown. A shipper key needs `shipper_id`. kInvalidInput for a missing shipper,
-// kUnavailable when the store or the random source fails.
+// Creates a key with a fresh random secret, stores its hash with a "key_created" audit entry by
+// `actor` in one transaction, and returns the whole key: the only time it is ever shown. A shipper
+// key needs `shipper_id`. kInvalidInput for a missing shipper, kUnavailable when the store or the
+// random source fails.
 Result<std::string> CreateApiKey(Store& store, Role role, std::string_view shipper_id,
-                                 Timestamp now);
+                                 Timestamp now, std::string_view actor);
+
+// Marks the key revoked and appends a "key_revoked" audit entry by `actor`, in one transaction.
+// Returns false, and writes nothing, when the key was revoked already. kNotFound with reason
+// "key_not_found" when no key has `key_id`; the store's errors otherwise.
+Result<bool> RevokeApiKey(Store& store, std::string_view key_id, Timestamp now,
+                          std::string_view actor);
 
 // Authenticates an "Authorization: Bearer <key>" header value. An empty header is the public.
 // kInvalidInput (reason "unauthenticated") for a malformed, unknown, wrong or revoked key; the

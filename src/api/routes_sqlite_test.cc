@@ -69,7 +69,7 @@ class RoutesTest : public ::testing::Test {
   }
 
   std::string Key(Role role, std::string_view shipper) {
-    auto key = CreateApiKey(*store_, role, shipper, clock_.Now());
+    auto key = CreateApiKey(*store_, role, shipper, clock_.Now(), "test");
     EXPECT_TRUE(key.ok());
     return key.ok() ? *key : "";
   }

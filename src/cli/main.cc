@@ -1,4 +1,5 @@
-// imeiguard: one binary for serving, replaying, key management and offline checks.
+// imeiguard: one binary for serving, replaying, key management, audit verification and offline
+// checks.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,7 +9,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "api/api_key.h"
+#include "cli/admin_commands.h"
 #include "cli/serve.h"
 #include "service/replay.h"
 #include "store/sqlite_store.h"
@@ -47,22 +48,6 @@ int RunReplayCommand(const std::string& config_path, ReplayOptions options,
             << " to " << FormatRfc3339(summary->clock_end) << "; " << summary->devices
             << " devices, " << summary->devices_locked << " with a lock order; report in "
             << report_path << "\n";
-  return 0;
-}
-
-int RunKeysCreate(const std::string& store_path, const std::string& role_name,
-                  const std::string& shipper) {
-  std::optional<Role> role = ParseRole(role_name);
-  if (!role) {
-    return Fail(Error::InvalidInput("role", "unknown role '" + role_name +
-                                                "'; use shipper, carrier, security_officer, "
-                                                "police, operator or admin"));
-  }
-  auto store = OpenStore(store_path);
-  if (!store.ok()) return Fail(store.error());
-  auto key = CreateApiKey(**store, *role, shipper, SystemClock().Now());
-  if (!key.ok()) return Fail(key.error());
-  std::cout << *key << "\n";
   return 0;
 }
 
@@ -119,6 +104,27 @@ int main(int argc, char** argv) {
                    "shipper, carrier, security_officer, police, operator or admin")
       ->required();
   create->add_option("--shipper", key_shipper, "The shipper a shipper key belongs to");
+  std::string revoke_key_id;
+  CLI::App* revoke =
+      keys->add_subcommand("revoke", "Revoke a key, so that the API rejects it from then on");
+  revoke->add_option("--store", key_store, "SQLite database file, which must exist");
+  revoke->add_option("key_id", revoke_key_id, "The key's id: the part between igk_ and the secret")
+      ->required();
+  CLI::App* list = keys->add_subcommand(
+      "list", "List every key: id, role, shipper, creation time, revoked; never a secret");
+  list->add_option("--store", key_store, "SQLite database file, which must exist");
+
+  CLI::App* audit = app.add_subcommand("audit", "Check the audit trail");
+  audit->require_subcommand(1);
+  std::string audit_store = "var/imeiguard.db", audit_anchor;
+  CLI::App* verify = audit->add_subcommand(
+      "verify",
+      "Verify the audit trail's hash chain; exit 0 when intact, 3 when an entry was edited, "
+      "removed or reordered");
+  verify->add_option("--store", audit_store, "SQLite database file, opened read-only");
+  verify->add_option("--anchor", audit_anchor,
+                     "A head printed by an earlier verify, <sequence>:<hash>, to also detect "
+                     "entries removed from the end or rewritten up to it");
 
   std::string check_imei, check_channel = "human";
   CLI::App* check = app.add_subcommand("check", "Validate an IMEI offline and print its core");
@@ -132,7 +138,12 @@ int main(int argc, char** argv) {
   if (replay->parsed()) {
     return RunReplayCommand(replay_config, replay_options, replay_report, replay_until);
   }
-  if (create->parsed()) return RunKeysCreate(key_store, key_role, key_shipper);
+  if (create->parsed()) {
+    return RunKeysCreate(key_store, key_role, key_shipper, std::cout, std::cerr);
+  }
+  if (revoke->parsed()) return RunKeysRevoke(key_store, revoke_key_id, std::cout, std::cerr);
+  if (list->parsed()) return RunKeysList(key_store, std::cout, std::cerr);
+  if (verify->parsed()) return RunAuditVerify(audit_store, audit_anchor, std::cout, std::cerr);
   if (check->parsed()) return RunCheck(check_imei, check_channel);
   return 0;
 }

@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace imeiguard {
 namespace {
@@ -47,6 +49,37 @@ Result<std::string> AuditEntryHash(std::string_view prev_hash, const AuditEntry&
                                              std::to_string(entry.sequence) + " with OpenSSL");
   }
   return HexEncode(digest.data(), digest_size);
+}
+
+std::string FormatAuditHead(const AuditHead& head) {
+  return std::to_string(head.sequence) + ":" + head.hash;
+}
+
+Result<AuditHead> ParseAuditHead(std::string_view text) {
+  auto invalid = [&text]() {
+    return Error::InvalidInput("audit_anchor",
+                               "invalid audit anchor '" + std::string(text) +
+                                   "': expected <sequence>:<hash> as `imeiguard audit verify`"
+                                   " prints it, such as 12:" +
+                                   std::string(kAuditGenesisHash));
+  };
+  std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return invalid();
+
+  AuditHead head;
+  std::string_view sequence = text.substr(0, colon);
+  auto [end, error] =
+      std::from_chars(sequence.data(), sequence.data() + sequence.size(), head.sequence);
+  if (error != std::errc() || end != sequence.data() + sequence.size() || head.sequence < 1) {
+    return invalid();
+  }
+
+  head.hash = std::string(text.substr(colon + 1));
+  bool hex = head.hash.size() == kAuditGenesisHash.size() &&
+             std::all_of(head.hash.begin(), head.hash.end(),
+                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (!hex) return invalid();
+  return head;
 }
 
 }  // namespace imeiguard

@@ -23,16 +23,23 @@ namespace imeiguard {
 inline constexpr std::string_view kAuditGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-// The verified part of an audit trail: its length and its last hash.
-struct AuditChainHead {
-  std::int64_t entries = 0;  // Entries checked, which are sequences 1 to `entries`.
-  // The last entry's hash (kAuditGenesisHash for an empty trail). Removing entries from the end
-  // leaves a valid shorter chain, so a verifier compares this with a copy kept elsewhere.
-  std::string last_hash;
+// A link of the chain: an entry's sequence and its stored hash. The head of an empty trail is
+// sequence 0 with kAuditGenesisHash.
+struct AuditHead {
+  std::int64_t sequence = 0;
+  std::string hash = std::string(kAuditGenesisHash);
 };
 
 // Computes the hash of `entry` (with its sequence assigned) chained to `prev_hash`, as described
 // above. kInternal only when OpenSSL fails, which it does when it cannot allocate memory.
 Result<std::string> AuditEntryHash(std::string_view prev_hash, const AuditEntry& entry);
+
+// Formats `head` as "<sequence>:<hash>", the text that `imeiguard audit verify` prints and takes
+// back as --anchor.
+std::string FormatAuditHead(const AuditHead& head);
+
+// Parses "<sequence>:<hash>": a decimal sequence of at least 1 and 64 lower-case hex digits.
+// kInvalidInput with reason "audit_anchor" otherwise.
+Result<AuditHead> ParseAuditHead(std::string_view text);
 
 }  // namespace imeiguard

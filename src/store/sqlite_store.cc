@@ -1,4 +1,4 @@
-// SqliteStore: opening, caches, counts and API keys. The other methods live in
+// SqliteStore: opening, caches, counts and reading API keys. The other methods live in
 // sqlite_store_ingest.cc, sqlite_store_load.cc and sqlite_store_changes.cc.
 #include "store/sqlite_store.h"
 
@@ -156,7 +156,7 @@ Status SqliteStore::LoadCaches() {
     if (!count.ok()) return count.error();
     *query.target = *count;
   }
-  return Status::Ok();
+  return ReloadAuditHead();
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::Counts() {
@@ -186,25 +186,6 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::Counts() 
   return counts;
 }
 
-Status SqliteStore::SaveApiKey(const ApiKeyRecord& key) {
-  std::lock_guard lock(mutex_);
-  Result<sqlite::Transaction> transaction =
-      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
-  if (!transaction.ok()) return transaction.error();
-
-  Statement& upsert = statements_->upsert_api_key;
-  ResetOnExit reset(upsert);
-  upsert.BindText(1, key.key_id);
-  upsert.BindText(2, key.secret_hash);
-  upsert.BindText(3, key.role);
-  upsert.BindText(4, key.shipper_id);
-  upsert.BindInt64(5, ToMillis(key.created_at));
-  upsert.BindInt64(6, key.revoked ? 1 : 0);
-  Status saved = upsert.Run();
-  if (!saved.ok()) return saved;
-  return transaction->Commit();
-}
-
 Result<std::optional<ApiKeyRecord>> SqliteStore::FindApiKey(std::string_view key_id) {
   std::lock_guard lock(mutex_);
   Statement& select = statements_->select_api_key;
@@ -214,6 +195,19 @@ Result<std::optional<ApiKeyRecord>> SqliteStore::FindApiKey(std::string_view key
   if (!step.ok()) return step.error();
   if (*step == StepResult::kDone) return std::optional<ApiKeyRecord>();
   return std::optional<ApiKeyRecord>(sqlite::ReadApiKey(select));
+}
+
+Result<std::vector<ApiKeyRecord>> SqliteStore::LoadApiKeys() {
+  std::lock_guard lock(mutex_);
+  Statement& select = statements_->select_api_keys;
+  ResetOnExit reset(select);
+  std::vector<ApiKeyRecord> keys;
+  while (true) {
+    Result<StepResult> step = select.Step();
+    if (!step.ok()) return step.error();
+    if (*step == StepResult::kDone) return keys;
+    keys.push_back(sqlite::ReadApiKey(select));
+  }
 }
 
 }  // namespace imeiguard

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "store/audit_chain.h"
+#include "store/audit_verification.h"
 #include "store/sqlite_statement.h"
 #include "store/store.h"
 
@@ -46,7 +47,7 @@ struct SqliteStoreOptions {
 // Thread safety: every method may be called from any thread, and calls are serialised.
 // The store assumes that it is the only writer of its file, because the set of manifest parcels
 // and the counts are read once at Open and then kept up to date in memory. Other processes may
-// read the file.
+// read the file, and may add API keys and audit entries, as the CLI's key commands do.
 class SqliteStore final : public Store {
  public:
   // Opens or creates the database at `path` (":memory:" for a private in-memory database), sets
@@ -93,17 +94,17 @@ class SqliteStore final : public Store {
   Result<int> PurgeExpiredPending(Timestamp now) override;
   Status AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) override;
-  Status SaveApiKey(const ApiKeyRecord& key) override;
+  Status SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) override;
   Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) override;
+  Result<std::vector<ApiKeyRecord>> LoadApiKeys() override;
   // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;
 
-  // Recomputes the audit hash chain from the first entry and returns the number of entries and the
-  // last hash. Returns kInternal with reason "audit_chain_broken" at the first entry whose sequence
-  // does not follow the one before, whose prev_hash is not the previous entry's hash, or whose
-  // hash does not match its fields. The message names that entry.
-  Result<AuditChainHead> VerifyAuditChain();
+  // Verifies the audit trail's hash chain and checkpoint, and compares them with `anchor` when
+  // given, as sqlite::VerifyAuditTrail describes. A damaged trail is a report with findings, not
+  // an error.
+  Result<AuditReport> VerifyAuditChain(const std::optional<AuditHead>& anchor = std::nullopt);
 
  private:
   // Hash and equality that let the parcel set be probed with a string_view, without a copy.
@@ -125,6 +126,10 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite::Connection db, std::unique_ptr<sqlite::StoreStatements> statements);
 
   Status LoadCaches();
+  // Reads the audit head from the file into audit_head_. The caller holds mutex_.
+  Status ReloadAuditHead();
+  // Commits, then keeps `audit_head` as audit_head_ when the commit succeeded.
+  Status CommitWithAuditHead(sqlite::Transaction& transaction, AuditHead audit_head);
 
   std::mutex mutex_;
   // Set once at construction; their use is guarded by mutex_. Declared in this order so that the
@@ -137,6 +142,10 @@ class SqliteStore final : public Store {
   // purge of closed parcels must remove their ids here too.
   ParcelIdSet known_parcels_;
   RowCounts counts_;  // Guarded by mutex_.
+  // The last audit entry appended, so that an append reads nothing first. Guarded by mutex_.
+  // It moves only after a COMMIT. An append by another process makes it stale, which the next
+  // append notices by a primary-key conflict and repairs by reading the head again.
+  AuditHead audit_head_;
 };
 
 }  // namespace imeiguard

@@ -1,9 +1,10 @@
-// SqliteStore: assessments, the lock-order outbox and the audit trail.
+// SqliteStore: assessments, the lock-order outbox, the audit trail and saving API keys.
 #include <string>
 #include <utility>
 
 #include "store/audit_chain.h"
 #include "store/column_values.h"
+#include "store/sqlite_audit.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_store.h"
@@ -40,35 +41,51 @@ std::optional<std::int64_t> OptionalCore(std::optional<Imei> imei) {
   return static_cast<std::int64_t>(imei->core_value());
 }
 
-// Appends `entry` to the audit trail with the next sequence number, chained to the last entry.
-Status InsertAudit(StoreStatements& statements, const AuditEntry& entry) {
-  AuditEntry chained = entry;
-  std::string prev_hash(kAuditGenesisHash);
-  {
-    Statement& head = statements.select_audit_head;
-    ResetOnExit reset(head);
-    Result<StepResult> step = head.Step();
-    if (!step.ok()) return step.error();
-    chained.sequence = 1;
-    if (*step == StepResult::kRow) {
-      chained.sequence = head.ColumnInt64(0) + 1;
-      prev_hash = std::string(head.ColumnText(1));
-    }
-  }
-  Result<std::string> hash = AuditEntryHash(prev_hash, chained);
-  if (!hash.ok()) return hash.error();
-
+Status RunAuditInsert(StoreStatements& statements, const AuditEntry& entry,
+                      const AuditHead& previous, const std::string& hash) {
   Statement& insert = statements.insert_audit;
   ResetOnExit reset(insert);
-  insert.BindInt64(1, chained.sequence);
-  insert.BindInt64(2, ToMillis(chained.at));
-  insert.BindText(3, chained.actor);
-  insert.BindText(4, chained.action);
-  insert.BindText(5, chained.entity);
-  insert.BindText(6, chained.detail);
-  insert.BindText(7, prev_hash);
-  insert.BindText(8, *hash);
+  insert.BindInt64(1, entry.sequence);
+  insert.BindInt64(2, ToMillis(entry.at));
+  insert.BindText(3, entry.actor);
+  insert.BindText(4, entry.action);
+  insert.BindText(5, entry.entity);
+  insert.BindText(6, entry.detail);
+  insert.BindText(7, previous.hash);
+  insert.BindText(8, hash);
   return insert.Run();
+}
+
+Result<AuditHead> ReadAuditHead(StoreStatements& statements) {
+  Statement& select = statements.select_audit_head;
+  ResetOnExit reset(select);
+  Result<StepResult> step = select.Step();
+  if (!step.ok()) return step.error();
+  if (*step == StepResult::kDone) return AuditHead{};
+  return AuditHead{select.ColumnInt64(0), std::string(select.ColumnText(1))};
+}
+
+// Appends `entry` to the audit trail after `head`, the last entry appended, and moves `head` to
+// it. The caller keeps `head` only when the transaction commits.
+Status InsertAudit(StoreStatements& statements, AuditHead& head, const AuditEntry& entry) {
+  AuditEntry chained = entry;
+  for (int attempt = 0;; ++attempt) {
+    chained.sequence = head.sequence + 1;
+    Result<std::string> hash = AuditEntryHash(head.hash, chained);
+    if (!hash.ok()) return hash.error();
+
+    Status inserted = RunAuditInsert(statements, chained, head, *hash);
+    if (inserted.ok()) {
+      head = AuditHead{chained.sequence, std::move(hash).value()};
+      return Status::Ok();
+    }
+    // A conflict on the sequence means that another process appended since `head` was read.
+    // The failed INSERT is undone on its own, and the transaction goes on.
+    if (inserted.error().kind != ErrorKind::kConflict || attempt > 0) return inserted;
+    Result<AuditHead> reread = ReadAuditHead(statements);
+    if (!reread.ok()) return reread.error();
+    head = std::move(reread).value();
+  }
 }
 
 Status UpdateDeviceState(StoreStatements& statements, std::int64_t device_id, LockState state,
@@ -191,7 +208,8 @@ Status CancelOrder(StoreStatements& statements, std::int64_t order_id) {
                              ", not pending, so it cannot be cancelled; reload the parcel");
 }
 
-Status ApplyAssessmentChange(StoreStatements& statements, const AssessmentChange& change) {
+Status ApplyAssessmentChange(StoreStatements& statements, AuditHead& audit_head,
+                             const AssessmentChange& change) {
   Status updated = UpdateAssessment(statements, change);
   if (!updated.ok()) return updated;
 
@@ -208,13 +226,13 @@ Status ApplyAssessmentChange(StoreStatements& statements, const AssessmentChange
     if (!state_updated.ok()) return state_updated;
   }
   for (const AuditEntry& entry : change.audit) {
-    Status audited = InsertAudit(statements, entry);
+    Status audited = InsertAudit(statements, audit_head, entry);
     if (!audited.ok()) return audited;
   }
   return Status::Ok();
 }
 
-Status ApplyOrderUpdate(StoreStatements& statements, const LockOrder& order,
+Status ApplyOrderUpdate(StoreStatements& statements, AuditHead& audit_head, const LockOrder& order,
                         std::optional<std::pair<std::int64_t, LockState>> device_state,
                         const std::optional<AuditEntry>& audit, Timestamp at) {
   Statement& update = statements.update_order;
@@ -239,7 +257,7 @@ Status ApplyOrderUpdate(StoreStatements& statements, const LockOrder& order,
         UpdateDeviceState(statements, device_state->first, device_state->second, at);
     if (!state_updated.ok()) return state_updated;
   }
-  if (audit.has_value()) return InsertAudit(statements, *audit);
+  if (audit.has_value()) return InsertAudit(statements, audit_head, *audit);
   return Status::Ok();
 }
 
@@ -261,9 +279,10 @@ Status SqliteStore::SaveAssessment(const AssessmentChange& change) {
       sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
   if (!transaction.ok()) return transaction.error();
 
-  Status applied = ApplyAssessmentChange(*statements_, change);
+  AuditHead audit_head = audit_head_;
+  Status applied = ApplyAssessmentChange(*statements_, audit_head, change);
   if (!applied.ok()) return applied;
-  return transaction->Commit();
+  return CommitWithAuditHead(*transaction, std::move(audit_head));
 }
 
 Result<std::vector<LockOrder>> SqliteStore::LoadDueOrders(Timestamp now, int limit) {
@@ -304,9 +323,10 @@ Status SqliteStore::UpdateOrder(const LockOrder& order,
       sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
   if (!transaction.ok()) return transaction.error();
 
-  Status applied = ApplyOrderUpdate(*statements_, order, device_state, audit, at);
+  AuditHead audit_head = audit_head_;
+  Status applied = ApplyOrderUpdate(*statements_, audit_head, order, device_state, audit, at);
   if (!applied.ok()) return applied;
-  return transaction->Commit();
+  return CommitWithAuditHead(*transaction, std::move(audit_head));
 }
 
 Status SqliteStore::AppendAudit(const AuditEntry& entry) {
@@ -315,9 +335,10 @@ Status SqliteStore::AppendAudit(const AuditEntry& entry) {
       sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
   if (!transaction.ok()) return transaction.error();
 
-  Status inserted = InsertAudit(*statements_, entry);
+  AuditHead audit_head = audit_head_;
+  Status inserted = InsertAudit(*statements_, audit_head, entry);
   if (!inserted.ok()) return inserted;
-  return transaction->Commit();
+  return CommitWithAuditHead(*transaction, std::move(audit_head));
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::LoadAudit(std::string_view entity, int limit) {
@@ -337,43 +358,47 @@ Result<std::vector<AuditEntry>> SqliteStore::LoadAudit(std::string_view entity, 
   return ReadAuditEntries(select);
 }
 
-Result<AuditChainHead> SqliteStore::VerifyAuditChain() {
+Status SqliteStore::SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) {
   std::lock_guard lock(mutex_);
-  Result<Statement> select =
-      Statement::Prepare(db_,
-                         "SELECT " + std::string(sqlite::kAuditColumns) +
-                             ", prev_hash, hash FROM audit ORDER BY sequence",
-                         "read the audit trail for verification");
-  if (!select.ok()) return select.error();
+  Result<sqlite::Transaction> transaction =
+      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
+  if (!transaction.ok()) return transaction.error();
 
-  AuditChainHead head{.entries = 0, .last_hash = std::string(kAuditGenesisHash)};
-  while (true) {
-    Result<StepResult> step = select->Step();
-    if (!step.ok()) return step.error();
-    if (*step == StepResult::kDone) return head;
+  Statement& upsert = statements_->upsert_api_key;
+  ResetOnExit reset(upsert);
+  upsert.BindText(1, key.key_id);
+  upsert.BindText(2, key.secret_hash);
+  upsert.BindText(3, key.role);
+  upsert.BindText(4, key.shipper_id);
+  upsert.BindInt64(5, ToMillis(key.created_at));
+  upsert.BindInt64(6, key.revoked ? 1 : 0);
+  Status saved = upsert.Run();
+  if (!saved.ok()) return saved;
 
-    AuditEntry entry = sqlite::ReadAuditEntry(*select);
-    std::string_view prev_hash = select->ColumnText(6);
-    std::string_view stored_hash = select->ColumnText(7);
-    std::string broken;
-    if (entry.sequence != head.entries + 1) {
-      broken = "has sequence " + std::to_string(entry.sequence) + " where " +
-               std::to_string(head.entries + 1) + " was expected";
-    } else if (prev_hash != head.last_hash) {
-      broken = "does not chain to the entry before it";
-    } else {
-      Result<std::string> hash = AuditEntryHash(prev_hash, entry);
-      if (!hash.ok()) return hash.error();
-      if (*hash != stored_hash) broken = "has a hash that does not match its fields";
-      head.last_hash = std::move(hash).value();
-    }
-    if (!broken.empty()) {
-      return Error::Internal("audit_chain_broken",
-                             "audit entry " + std::to_string(entry.sequence) + " " + broken +
-                                 "; the audit trail was changed after it was written");
-    }
-    ++head.entries;
+  AuditHead audit_head = audit_head_;
+  if (audit.has_value()) {
+    Status audited = InsertAudit(*statements_, audit_head, *audit);
+    if (!audited.ok()) return audited;
   }
+  return CommitWithAuditHead(*transaction, std::move(audit_head));
+}
+
+Status SqliteStore::CommitWithAuditHead(sqlite::Transaction& transaction, AuditHead audit_head) {
+  Status committed = transaction.Commit();
+  if (committed.ok()) audit_head_ = std::move(audit_head);
+  return committed;
+}
+
+Status SqliteStore::ReloadAuditHead() {
+  Result<AuditHead> head = ReadAuditHead(*statements_);
+  if (!head.ok()) return head.error();
+  audit_head_ = std::move(head).value();
+  return Status::Ok();
+}
+
+Result<AuditReport> SqliteStore::VerifyAuditChain(const std::optional<AuditHead>& anchor) {
+  std::lock_guard lock(mutex_);
+  return sqlite::VerifyAuditTrail(db_, anchor);
 }
 
 }  // namespace imeiguard

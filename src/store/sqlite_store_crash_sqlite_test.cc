@@ -153,9 +153,10 @@ TEST_P(SqliteStoreCrashTest, KilledWriterLeavesWholeBatchesOnly) {
     EXPECT_LT(batch_number, stored_count) << "batch " << batch_number << " stored out of order";
   }
 
-  auto head = store.VerifyAuditChain();
-  ASSERT_TRUE(head.ok()) << head.error().message;
-  EXPECT_GE(head->entries, (reported_count + kAuditEvery - 1) / kAuditEvery);
+  auto audit = store.VerifyAuditChain();
+  ASSERT_TRUE(audit.ok()) << audit.error().message;
+  EXPECT_TRUE(audit->intact()) << audit->findings.front().message;
+  EXPECT_GE(audit->entries, (reported_count + kAuditEvery - 1) / kAuditEvery);
   auto counts = store.Counts();
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ((*counts)[2], std::pair(std::string("events"),

@@ -139,8 +139,13 @@ std::vector<StatementSpec> StatementSpecs() {
        " acknowledged_at = ?6, platform_order_id = ?7, last_error = ?8 WHERE order_id = ?1",
        "update a lock order"},
 
-      {&S::select_audit_head, "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1",
-       "read the last audit entry"},
+      // The later of the checkpoint and the last row: after a truncation, the next entry takes
+      // the sequence after the checkpoint's, so the removed entries stay a visible gap.
+      {&S::select_audit_head,
+       "SELECT sequence, hash FROM audit_checkpoint UNION ALL"
+       " SELECT * FROM (SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1)"
+       " ORDER BY sequence DESC LIMIT 1",
+       "read the audit trail's head"},
       {&S::insert_audit,
        "INSERT INTO audit (sequence, at, actor, action, entity, detail, prev_hash, hash)"
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -161,6 +166,9 @@ std::vector<StatementSpec> StatementSpecs() {
        "save an API key"},
       {&S::select_api_key, Concat({"SELECT ", kApiKeyColumns, " FROM api_keys WHERE key_id = ?1"}),
        "read an API key"},
+      {&S::select_api_keys,
+       Concat({"SELECT ", kApiKeyColumns, " FROM api_keys ORDER BY created_at, key_id"}),
+       "read the API keys"},
 
       {&S::count_orders_by_status, "SELECT status, count(*) FROM lock_orders GROUP BY status",
        "count lock orders"},

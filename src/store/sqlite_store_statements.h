@@ -50,12 +50,13 @@ struct StoreStatements {
   Statement update_order;            // ?1 order_id, ?2..?8 mutable columns.
 
   // Audit trail and keys.
-  Statement select_audit_head;
+  Statement select_audit_head;       // At Open, and after another writer appended.
   Statement insert_audit;            // ?1 sequence .. ?8 hash.
   Statement select_audit_of_entity;  // ?1 entity, ?2 limit.
   Statement select_audit_all;        // ?1 limit.
   Statement upsert_api_key;          // ?1..?6 key columns.
   Statement select_api_key;          // ?1 key_id.
+  Statement select_api_keys;
 
   // Counts.
   Statement count_orders_by_status;

@@ -77,7 +77,7 @@ struct EventAppendResult {
 struct AuditEntry {
   std::int64_t sequence = 0;  // Assigned by the store, strictly increasing.
   Timestamp at;
-  std::string actor;   // "engine", "outbox", or an API key id.
+  std::string actor;   // "engine", "outbox", "cli", or an API key id.
   std::string action;  // "verdict", "lock_order", "lock_acknowledged", "key_created", ...
   std::string entity;  // "parcel:373500000000001234", "device:17", "order:5", ...
   std::string detail;  // JSON object with the facts of the step.
@@ -161,10 +161,13 @@ class Store {
   // The latest `limit` entries of `entity` (of every entity when it is empty), newest first.
   virtual Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) = 0;
 
-  // Inserts the key, or replaces every field of the stored key with the same key_id (to revoke it).
-  virtual Status SaveApiKey(const ApiKeyRecord& key) = 0;
+  // Inserts the key, or replaces every field of the stored key with the same key_id (to revoke it),
+  // and appends the audit entry when one is given, in one transaction.
+  virtual Status SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) = 0;
   // The key with `key_id`, revoked or not, or std::nullopt.
   virtual Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) = 0;
+  // Every key, revoked or not, oldest first (by created_at, then key_id).
+  virtual Result<std::vector<ApiKeyRecord>> LoadApiKeys() = 0;
 
   // Counts for metrics and readiness: parcels, devices, events, pending events, orders by status.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() = 0;
