@@ -237,14 +237,17 @@ import json, sys
 print(" ".join(sorted({json.loads(line)["parcel_id"] for line in open(sys.argv[1])})))
 ' "$sample_dir/late-events.ndjson")
 
-# Prints the parcels as one JSON array, each as GET /v1/parcels/{id} returns it.
+# Prints the parcels as one JSON array, each as GET /v1/parcels/{id} returns it to the security
+# officer: with IMEIs masked, or whole when the variable reveal is set, which the server records
+# in its audit trail with the reason given here.
 fetch_parcels() {
-  local id first=1
+  local id first=1 query=""
+  [[ -n ${reveal:-} ]] && query="?reveal=true&reason=demo+walkthrough"
   printf '['
   for id in "$@"; do
     ((first)) || printf ','
     first=0
-    api GET "/v1/parcels/$id" "$officer_key"
+    api GET "/v1/parcels/$id$query" "$officer_key"
   done
   printf ']'
 }
@@ -272,7 +275,7 @@ wait_for_locks || {
     "$demo_dir/parcels-lost.json and $demo_dir/imeiguard.log"
 }
 # shellcheck disable=SC2086
-fetch_parcels $expected_lost >"$demo_dir/parcels-lost.json"
+reveal=1 fetch_parcels $expected_lost >"$demo_dir/parcels-lost.json"
 api GET "/v1/orders?status=acknowledged" "$officer_key" >"$demo_dir/orders-acknowledged.json"
 python3 - "$demo_dir/parcels-lost.json" "$demo_dir/orders-acknowledged.json" <<'EOF'
 import json, sys
@@ -316,7 +319,7 @@ sys.exit(0 if done else 1)'; do
   sleep 1
 done
 # shellcheck disable=SC2086
-fetch_parcels $late_phone_parcels >"$demo_dir/parcels-late.json"
+reveal=1 fetch_parcels $late_phone_parcels >"$demo_dir/parcels-late.json"
 python3 - "$demo_dir/parcels-late.json" <<'EOF'
 import json, sys
 for p in json.load(open(sys.argv[1])):
@@ -330,7 +333,7 @@ EOF
 # --- How to ask -----------------------------------------------------------------------------------
 
 # shellcheck disable=SC2086
-fetch_parcels $expected_lost >"$demo_dir/parcels-final.json"
+reveal=1 fetch_parcels $expected_lost >"$demo_dir/parcels-final.json"
 locked_imei=$(json '
 print(next(d["imei"] for p in data for d in p["devices"] if d["state"] == "locked"))' \
   <"$demo_dir/parcels-final.json")

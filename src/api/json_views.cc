@@ -25,12 +25,18 @@ boost::json::object EventJson(const ScanEvent& event) {
 
 }  // namespace
 
-boost::json::object DeviceJson(const DeviceRow& device) {
-  boost::json::object json{
-      {"device_id", device.device_id},        {"parcel_id", device.parcel_id},
-      {"shipper_id", device.shipper_id},      {"imei", device.record.imei.WithCheckDigit()},
-      {"state", LockStateName(device.state)}, {"state_since", FormatRfc3339(device.state_since)}};
-  if (device.record.imei2) json["imei2"] = device.record.imei2->WithCheckDigit();
+boost::json::object DeviceJson(const DeviceRow& device, ImeiDisclosure disclosure) {
+  auto shown = [disclosure](Imei imei) {
+    return disclosure == ImeiDisclosure::kRevealed ? imei.WithCheckDigit() : imei.Masked();
+  };
+  boost::json::object json{{"device_id", device.device_id},
+                           {"parcel_id", device.parcel_id},
+                           {"shipper_id", device.shipper_id},
+                           {"imei", shown(device.record.imei)},
+                           {"imei_masked", disclosure == ImeiDisclosure::kMasked},
+                           {"state", LockStateName(device.state)},
+                           {"state_since", FormatRfc3339(device.state_since)}};
+  if (device.record.imei2) json["imei2"] = shown(*device.record.imei2);
   if (!device.record.serial.empty()) json["serial"] = device.record.serial;
   if (!device.record.model.empty()) json["model"] = device.record.model;
   if (device.record.value_ore) {
@@ -56,7 +62,7 @@ boost::json::object OrderJson(const LockOrder& order) {
           {"last_error", order.last_error}};
 }
 
-boost::json::object ParcelJson(const ParcelSnapshot& snapshot) {
+boost::json::object ParcelJson(const ParcelSnapshot& snapshot, ImeiDisclosure disclosure) {
   const ParcelRecord& record = snapshot.parcel.record;
   const Assessment& assessment = snapshot.parcel.assessment;
   boost::json::array evidence;
@@ -67,7 +73,9 @@ boost::json::object ParcelJson(const ParcelSnapshot& snapshot) {
                                            {"detail", item.detail}});
   }
   boost::json::array devices;
-  for (const DeviceRow& device : snapshot.devices) devices.push_back(DeviceJson(device));
+  for (const DeviceRow& device : snapshot.devices) {
+    devices.push_back(DeviceJson(device, disclosure));
+  }
   boost::json::array events;
   for (const ScanEvent& event : snapshot.events) events.push_back(EventJson(event));
   boost::json::array orders;

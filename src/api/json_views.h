@@ -7,8 +7,11 @@
 
 namespace imeiguard {
 
-boost::json::object ParcelJson(const ParcelSnapshot& parcel);
-boost::json::object DeviceJson(const DeviceRow& device);
+// Whether a response shows IMEIs whole, or masked as Imei::Masked does.
+enum class ImeiDisclosure { kMasked, kRevealed };
+
+boost::json::object ParcelJson(const ParcelSnapshot& parcel, ImeiDisclosure disclosure);
+boost::json::object DeviceJson(const DeviceRow& device, ImeiDisclosure disclosure);
 boost::json::object OrderJson(const LockOrder& order);
 boost::json::object ManifestReportJson(const ManifestImportReport& report);
 boost::json::object EventReportJson(const EventIngestReport& report);

@@ -151,6 +151,41 @@ Result<std::string> ReasonMember(std::string_view body) {
   return std::string(reason->as_string());
 }
 
+constexpr std::size_t kMaxRevealReasonLength = 500;
+
+// Decides whether a response shows whole IMEIs. A shipper sees its own devices' IMEIs, which it
+// sent. Anyone else sees them masked unless the request asks with ?reveal=true&reason=..., and
+// each such reveal is appended to the audit trail, naming `entity`, before anything is shown.
+Result<ImeiDisclosure> Disclosure(const Request& request, const Principal& principal, Store& store,
+                                  const Clock& clock, const std::string& entity) {
+  if (principal.role == Role::kShipper) return ImeiDisclosure::kRevealed;
+  std::string_view reveal = request.Query("reveal");
+  if (reveal.empty() || reveal == "false") return ImeiDisclosure::kMasked;
+  if (reveal != "true") {
+    return Error::InvalidInput("invalid_query", "query parameter reveal=" + std::string(reveal) +
+                                                    " is invalid; use true or false");
+  }
+  std::string_view reason = request.Query("reason");
+  if (reason.empty() || reason.size() > kMaxRevealReasonLength) {
+    return Error::InvalidInput("invalid_query", "reveal=true needs a reason of 1 to " +
+                                                    std::to_string(kMaxRevealReasonLength) +
+                                                    " bytes, such as &reason=case+4711");
+  }
+  AuditEntry audit;
+  audit.at = clock.Now();
+  audit.actor = principal.key_id;
+  audit.action = "imei_revealed";
+  audit.entity = entity;
+  audit.detail = boost::json::serialize(
+      boost::json::object{{"reason", reason}, {"role", RoleName(principal.role)}});
+  if (Status s = store.AppendAudit(audit); !s.ok()) {
+    return Error::Unavailable("audit_unavailable",
+                              "the reveal could not be recorded, so the IMEIs stay masked; try "
+                              "again later");
+  }
+  return ImeiDisclosure::kRevealed;
+}
+
 // A shipper sees only its own parcels; to it, another shipper's parcel does not exist.
 bool MayRead(const Principal& principal, std::string_view shipper_id) {
   return principal.role != Role::kShipper || principal.shipper_id == shipper_id;
@@ -194,42 +229,57 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      return JsonResponse(200, EventReportJson(*report));
                    }));
 
-  router.Add("GET", "/v1/parcels/{parcel_id}",
-             Guard(keys, counters, "/v1/parcels/{parcel_id}",
-                   {Role::kShipper, Role::kSecurityOfficer, Role::kPolice},
-                   [&service](const Request& request, const Principal& principal) {
-                     const std::string& id = request.path_params.at("parcel_id");
-                     auto parcel = service.GetParcel(id);
-                     if (!parcel.ok()) return ErrorResponse(parcel.error());
-                     if (!parcel->has_value() ||
-                         !MayRead(principal, (*parcel)->parcel.record.shipper_id)) {
-                       return Response::Problem(404, "parcel_not_found",
-                                                "no parcel " + id + " is registered");
-                     }
-                     return JsonResponse(200, ParcelJson(**parcel));
-                   }));
+  static const SystemClock system_clock;
+  const Clock& now_clock = clock != nullptr ? *clock : system_clock;
 
-  router.Add("GET", "/v1/devices/{imei}",
-             Guard(keys, counters, "/v1/devices/{imei}",
-                   {Role::kShipper, Role::kSecurityOfficer, Role::kPolice},
-                   [&service](const Request& request, const Principal& principal) {
-                     auto imei = ImeiParam(request, ImeiChannel::kHuman);
-                     if (!imei.ok()) return ErrorResponse(imei.error());
-                     auto devices = service.FindDevices(*imei);
-                     if (!devices.ok()) return ErrorResponse(devices.error());
-                     boost::json::array items;
-                     for (const DeviceRow& device : *devices) {
-                       if (MayRead(principal, device.shipper_id)) {
-                         items.push_back(DeviceJson(device));
-                       }
-                     }
-                     if (items.empty()) {
-                       return Response::Problem(
-                           404, "device_not_found",
-                           "no device with IMEI " + imei->WithCheckDigit() + " is registered");
-                     }
-                     return JsonResponse(200, boost::json::object{{"devices", std::move(items)}});
-                   }));
+  router.Add(
+      "GET", "/v1/parcels/{parcel_id}",
+      Guard(keys, counters, "/v1/parcels/{parcel_id}",
+            {Role::kShipper, Role::kSecurityOfficer, Role::kPolice},
+            [&service, &keys, &now_clock](const Request& request, const Principal& principal) {
+              const std::string& id = request.path_params.at("parcel_id");
+              auto parcel = service.GetParcel(id);
+              if (!parcel.ok()) return ErrorResponse(parcel.error());
+              if (!parcel->has_value() ||
+                  !MayRead(principal, (*parcel)->parcel.record.shipper_id)) {
+                return Response::Problem(404, "parcel_not_found",
+                                         "no parcel " + id + " is registered");
+              }
+              auto disclosure = Disclosure(request, principal, keys, now_clock, "parcel:" + id);
+              if (!disclosure.ok()) return ErrorResponse(disclosure.error());
+              return JsonResponse(200, ParcelJson(**parcel, *disclosure));
+            }));
+
+  router.Add(
+      "GET", "/v1/devices/{imei}",
+      Guard(keys, counters, "/v1/devices/{imei}",
+            {Role::kShipper, Role::kSecurityOfficer, Role::kPolice},
+            [&service, &keys, &now_clock](const Request& request, const Principal& principal) {
+              auto imei = ImeiParam(request, ImeiChannel::kHuman);
+              if (!imei.ok()) return ErrorResponse(imei.error());
+              auto devices = service.FindDevices(*imei);
+              if (!devices.ok()) return ErrorResponse(devices.error());
+              std::erase_if(*devices, [&](const DeviceRow& device) {
+                return !MayRead(principal, device.shipper_id);
+              });
+              if (devices->empty()) {
+                return Response::Problem(
+                    404, "device_not_found",
+                    "no device with IMEI " + imei->WithCheckDigit() + " is registered");
+              }
+              std::string entity = "device:";
+              for (const DeviceRow& device : *devices) {
+                if (&device != &devices->front()) entity += ",";
+                entity += std::to_string(device.device_id);
+              }
+              auto disclosure = Disclosure(request, principal, keys, now_clock, entity);
+              if (!disclosure.ok()) return ErrorResponse(disclosure.error());
+              boost::json::array items;
+              for (const DeviceRow& device : *devices) {
+                items.push_back(DeviceJson(device, *disclosure));
+              }
+              return JsonResponse(200, boost::json::object{{"devices", std::move(items)}});
+            }));
 
   // Lock orders, a page at a time in order_id order; `after` is the last order_id of the page
   // before.
@@ -239,7 +289,9 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
             [&service](const Request& request, const Principal& principal) {
               auto page = ReadOrderPage(request);
               if (!page.ok()) return ErrorResponse(page.error());
-              std::string_view scope = principal.role == Role::kShipper ? principal.shipper_id : "";
+              std::string_view scope = principal.role == Role::kShipper
+                                           ? std::string_view(principal.shipper_id)
+                                           : std::string_view();
               auto orders = service.ListOrders(page->status, scope, page->after, page->limit);
               if (!orders.ok()) return ErrorResponse(orders.error());
               boost::json::array items;

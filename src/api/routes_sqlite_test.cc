@@ -267,5 +267,36 @@ TEST_F(RoutesTest, CheckOfWatchedDeviceSameAsUnknown) {
   EXPECT_EQ(watched.headers, unknown.headers);
 }
 
+TEST_F(RoutesTest, ImeisMaskedForPeopleUnlessRevealed) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  auto first_imei = [](const http::Response& response) {
+    boost::json::object body = Body(response);
+    const boost::json::array& devices = body.at("devices").as_array();
+    return std::string(devices.at(0).at("imei").as_string());
+  };
+  std::string path = "/v1/parcels/373500000000005678";
+  EXPECT_EQ(first_imei(Call("GET", path, shipper_)), "358472100042174");
+  EXPECT_EQ(first_imei(Call("GET", path, officer_)), "35847210******");
+  EXPECT_EQ(first_imei(Call("GET", "/v1/devices/358472100042174", police_)), "35847210******");
+
+  http::Response reasonless = Call("GET", path + "?reveal=true", officer_);
+  EXPECT_EQ(reasonless.status, 400);
+  EXPECT_EQ(Call("GET", path + "?reveal=yes&reason=x", officer_).status, 400);
+
+  http::Response revealed = Call("GET", path + "?reveal=true&reason=case+4711", officer_);
+  ASSERT_EQ(revealed.status, 200) << revealed.body;
+  EXPECT_EQ(first_imei(revealed), "358472100042174");
+  auto audit = store_->LoadAudit("parcel:373500000000005678", 10);
+  ASSERT_TRUE(audit.ok());
+  int reveals = 0;
+  for (const AuditEntry& entry : *audit) {
+    if (entry.action != "imei_revealed") continue;
+    ++reveals;
+    EXPECT_NE(entry.actor, "");
+    EXPECT_NE(entry.detail.find("case 4711"), std::string::npos) << entry.detail;
+  }
+  EXPECT_EQ(reveals, 1);
+}
+
 }  // namespace
 }  // namespace imeiguard

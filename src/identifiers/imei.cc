@@ -299,6 +299,8 @@ std::string Imei::WithCheckDigit() const {
   return imei;
 }
 
+std::string Imei::Masked() const { return Core().substr(0, 8) + "******"; }
+
 int LuhnCheckDigit(std::string_view core14) {
   if (core14.size() != kCoreLength) return -1;
   int sum = 0;

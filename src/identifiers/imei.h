@@ -64,6 +64,9 @@ class Imei {
   std::string Core() const;
   // The 15-digit IMEI: the core and its Luhn check digit.
   std::string WithCheckDigit() const;
+  // The TAC (the model) followed by six asterisks in place of the serial, such as
+  // "35847210******": the form for logs and for people who have not asked to see the IMEI.
+  std::string Masked() const;
   // The core as a number, below 10^14: the key of stores and snapshots.
   std::uint64_t core_value() const { return core_; }
 

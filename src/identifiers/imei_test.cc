@@ -250,5 +250,11 @@ TEST(LuhnCheckDigit, RejectsMalformedCore) {
   EXPECT_EQ(LuhnCheckDigit("3584721000421x"), -1);
 }
 
+TEST(ImeiMasked, KeepsTacHidesSerial) {
+  Imei imei = Imei::Parse("358472100042174", ImeiChannel::kHuman).value();
+  EXPECT_EQ(imei.Masked(), "35847210******");
+  EXPECT_EQ(Imei::Parse("012456003188422", ImeiChannel::kHuman).value().Masked(), "01245600******");
+}
+
 }  // namespace
 }  // namespace imeiguard

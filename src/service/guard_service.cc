@@ -14,12 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxDeclarationReasonLength = 500;
 
-std::string MaskedImei(Imei imei) {
-  // Keeps the TAC (the model) and hides the serial, as logs must.
-  std::string core = imei.Core();
-  return core.substr(0, 8) + "******";
-}
-
 }  // namespace
 
 GuardService::GuardService(const Config& config, Store& store, const Clock& clock,
@@ -375,11 +369,11 @@ void GuardService::Record(const LockOrder& order, Timestamp now, const std::stri
   }
   if (order.status == OrderStatus::kFailed) {
     spdlog::error("ALERT lock order {} ({} of IMEI {} via {}) failed after {} attempts: {}",
-                  order.order_id, LockActionName(order.action), MaskedImei(order.imei),
+                  order.order_id, LockActionName(order.action), order.imei.Masked(),
                   order.connector, order.attempts, order.last_error);
   } else if (order.status == OrderStatus::kAcknowledged) {
     spdlog::info("{} of IMEI {} acknowledged by {} (platform order {})",
-                 LockActionName(order.action), MaskedImei(order.imei), order.connector,
+                 LockActionName(order.action), order.imei.Masked(), order.connector,
                  order.platform_order_id);
   }
 }
