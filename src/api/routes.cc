@@ -183,16 +183,19 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                  : Response::Problem(503, "starting", "start-up recovery has not finished");
   });
 
-  router.Add("GET", "/metrics", [&service, &counters](const Request&) {
-    std::ostringstream out;
-    for (const auto& [name, value] : service.Metrics()) {
-      bool counter = name.size() > 6 && name.ends_with("_total");
-      out << "# TYPE " << name << (counter ? " counter\n" : " gauge\n");
-      out << name << " " << value << "\n";
-    }
-    out << counters.Prometheus();
-    return Response::Text(200, out.str(), "text/plain; version=0.0.4");
-  });
+  // Metrics reveal routes, traffic and outbox health, so only an admin key may read them.
+  router.Add("GET", "/metrics",
+             Guard(keys, counters, "/metrics", {},
+                   [&service, &counters](const Request&, const Principal&) {
+                     std::ostringstream out;
+                     for (const auto& [name, value] : service.Metrics()) {
+                       bool counter = name.size() > 6 && name.ends_with("_total");
+                       out << "# TYPE " << name << (counter ? " counter\n" : " gauge\n");
+                       out << name << " " << value << "\n";
+                     }
+                     out << counters.Prometheus();
+                     return Response::Text(200, out.str(), "text/plain; version=0.0.4");
+                   }));
 }
 
 }  // namespace imeiguard
