@@ -70,6 +70,18 @@ http::Handler Guard(Store& keys, RequestCounters& counters, std::string route,
   };
 }
 
+// Builds the problem details of a broken bound, naming where in the body it broke.
+Response ViolationResponse(const InputViolation& violation) {
+  http::ProblemMembers members;
+  if (violation.line > 0) members.emplace_back("line", std::int64_t{violation.line});
+  if (!violation.field.empty()) members.emplace_back("field", violation.field);
+  if (violation.offset) {
+    members.emplace_back("offset", static_cast<std::int64_t>(*violation.offset));
+  }
+  members.emplace_back("limit", static_cast<std::int64_t>(violation.limit));
+  return Response::Problem(violation.status, violation.reason, violation.message, members);
+}
+
 Result<Imei> ImeiParam(const Request& request, ImeiChannel channel) {
   auto it = request.path_params.find("imei");
   std::string_view text = it == request.path_params.end() ? "" : std::string_view(it->second);
@@ -100,10 +112,13 @@ std::string RequestCounters::Prometheus() const {
 }
 
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters) {
+                  RequestCounters& counters, const InputLimits& limits) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
-                   [&service](const Request& request, const Principal& principal) {
+                   [&service, limits](const Request& request, const Principal& principal) {
+                     if (auto violation = CheckManifest(request.body, limits)) {
+                       return ViolationResponse(*violation);
+                     }
                      std::string_view scope =
                          principal.role == Role::kShipper ? principal.shipper_id : "";
                      auto report = service.ImportManifest(request.body, scope);
@@ -113,7 +128,10 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
 
   router.Add("POST", "/v1/events",
              Guard(keys, counters, "/v1/events", {Role::kCarrier},
-                   [&service](const Request& request, const Principal&) {
+                   [&service, limits](const Request& request, const Principal&) {
+                     if (auto violation = CheckEventBatch(request.body, limits)) {
+                       return ViolationResponse(*violation);
+                     }
                      auto report = service.IngestEvents(request.body);
                      if (!report.ok()) return ErrorResponse(report.error());
                      return JsonResponse(200, EventReportJson(*report));

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "api/input_limits.h"
 #include "net/http.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -24,10 +25,11 @@ class RequestCounters {
 };
 
 // Adds every API route to `router`. `service`, `keys` and `counters` must outlive the router.
-// Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for
-// a bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and
-// kInternal to 500.
+// Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for a
+// bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and kInternal
+// to 500. A manifest or event body that breaks `limits` is rejected whole, before the service sees
+// it.
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters);
+                  RequestCounters& counters, const InputLimits& limits);
 
 }  // namespace imeiguard
