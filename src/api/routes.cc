@@ -6,6 +6,7 @@
 
 #include "api/api_key.h"
 #include "api/json_views.h"
+#include "api/openapi.h"
 
 namespace imeiguard {
 namespace {
@@ -214,6 +215,11 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      out << counters.Prometheus();
                      return Response::Text(200, out.str(), "text/plain; version=0.0.4");
                    }));
+
+  router.Add("GET", "/v1/openapi.json", [&counters](const Request&) {
+    counters.Count("/v1/openapi.json", 200);
+    return Response::Json(200, std::string(OpenApiDocument()));
+  });
 }
 
 }  // namespace imeiguard

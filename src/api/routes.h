@@ -24,11 +24,11 @@ class RequestCounters {
   std::map<std::pair<std::string, int>, std::int64_t> counts_;  // Guarded by mutex_.
 };
 
-// Adds every API route to `router`. `service`, `keys` and `counters` must outlive the router.
-// Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for a
-// bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and kInternal
-// to 500. A manifest or event body that breaks `limits` is rejected whole, before the service sees
-// it.
+// Adds every API route to `router`, as src/api/openapi.json describes them. `service`, `keys` and
+// `counters` must outlive the router. Errors are application/problem+json with the error's reason;
+// kInvalidInput maps to 400 (401 for a bad key), kNotFound to 404, kConflict to 409, kUnavailable
+// to 503 with Retry-After, and kInternal to 500. A manifest or event body that breaks `limits` is
+// rejected whole, before the service sees it.
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                   RequestCounters& counters, const InputLimits& limits);
 
