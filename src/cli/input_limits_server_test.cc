@@ -139,6 +139,13 @@ TEST_F(InputLimitsTest, BodyPastLimitRejected) {
   EXPECT_EQ(problem.at("limit"), 4096);
 }
 
+TEST_F(InputLimitsTest, BodyOnAnyRouteBounded) {
+  auto response = client_->Send("GET", "/healthz", "", std::string(5000, 'x'));
+  ASSERT_TRUE(response.ok()) << response.error().message;
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(json::parse(response->body).at("reason"), "body_too_large");
+}
+
 TEST_F(InputLimitsTest, EventBatchPastLimitStoresNothing) {
   RegisterParcel();
   std::string body;
