@@ -2,44 +2,45 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <vector>
 
 #include "identifiers/text.h"
 #include "registry/csv_reader.h"
+#include "registry/manifest_fields.h"
 
 namespace imeiguard {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// The manifest and event fields that imeiguard stores. Other fields are ignored, as the input
-// formats promise, so they are bounded only by the line and body size.
-constexpr std::array<std::string_view, 21> kStoredFields = {
-    // Manifest fields.
-    "parcel_id", "shipper_id", "service", "promised_by", "origin", "destination_postcode",
-    "declared_weight_g", "imei", "imei2", "serial", "model",
-    // Event fields.
-    "event_id", "type", "time", "received", "node", "node_type", "handler", "weight_g", "next_node",
-    "detail"};
+// The event fields that imeiguard stores. With the manifest fields, these are the fields whose
+// values are bounded. Other fields are ignored, as the input formats promise, so they are bounded
+// only by the line and body size.
+constexpr std::array<std::string_view, 11> kEventFields = {
+    "event_id",  "parcel_id", "type",     "time",      "received", "node",
+    "node_type", "handler",   "weight_g", "next_node", "detail"};
+
+bool IsStoredField(std::string_view name) {
+  return ManifestFieldNamed(name).has_value() ||
+         std::find(kEventFields.begin(), kEventFields.end(), name) != kEventFields.end();
+}
 
 bool IsFreeTextField(std::string_view name) { return name == "detail" || name == "model"; }
 
 // The maximum length of a value of field `name`, or std::nullopt for a field that is not stored.
 std::optional<std::size_t> FieldLimit(const InputLimits& limits, std::string_view name) {
-  if (std::find(kStoredFields.begin(), kStoredFields.end(), name) == kStoredFields.end()) {
-    return std::nullopt;
-  }
+  if (!IsStoredField(name)) return std::nullopt;
   return IsFreeTextField(name) ? limits.max_text_field_bytes : limits.max_field_bytes;
 }
 
 InputViolation FieldTooLong(std::string_view field, std::size_t size, std::size_t limit, int line,
                             std::optional<std::size_t> offset) {
-  std::string name = field.empty() ? std::string("a value") : "field '" + std::string(field) + "'";
   return {413,
           "field_too_long",
-          name + " on line " + std::to_string(line) + " has " + std::to_string(size) +
-              " bytes, more than the maximum of " + std::to_string(limit) +
-              "; nothing of the request was stored.",
+          "field '" + std::string(field) + "' on line " + std::to_string(line) + " has " +
+              std::to_string(size) + " bytes, more than the maximum of " + std::to_string(limit) +
+              ". Nothing of the request was stored.",
           line,
           std::string(field),
           offset,
@@ -51,17 +52,40 @@ InputViolation BatchTooLong(std::string_view what, std::string_view field, int l
   return {413,
           "batch_too_long",
           "the request has more than " + std::to_string(limit) + " " + std::string(what) +
-              "; the first one past the maximum is on line " + std::to_string(line) +
+              ", and the first one past the maximum is on line " + std::to_string(line) +
               ". Split it into requests of at most " + std::to_string(limit) +
-              "; nothing of the request was stored.",
+              ". Nothing of the request was stored.",
           line,
           std::string(field),
           offset,
           static_cast<std::size_t>(limit)};
 }
 
-// Scans JSON text for the bounds without building a value: nesting, the length of each string
-// value, and the number of objects in the "parcels" and "devices" arrays. Text that is not valid
+// Decodes the escapes of a JSON member name as the parser does, so that "ser\u0069al" is bounded
+// as "serial". A non-ASCII \u escape becomes '?', because no bounded name contains one.
+std::string DecodeKey(std::string_view raw) {
+  if (raw.find('\\') == std::string_view::npos) return std::string(raw);
+  std::string key;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '\\' || i + 1 == raw.size()) {
+      key.push_back(raw[i]);
+      continue;
+    }
+    char escape = raw[++i];
+    if (escape == 'u' && i + 4 < raw.size()) {
+      unsigned code = 0;
+      std::from_chars(raw.data() + i + 1, raw.data() + i + 5, code, 16);
+      key.push_back(code < 0x80 ? static_cast<char>(code) : '?');
+      i += 4;
+    } else {
+      key.push_back(escape);
+    }
+  }
+  return key;
+}
+
+// Scans JSON text for the bounds without building a value: nesting, the length of each stored
+// field, and the number of objects in the "parcels" and "devices" arrays. Text that is not valid
 // JSON is scanned as far as it goes and left to the parser to report.
 class JsonBoundsScanner {
  public:
@@ -93,8 +117,8 @@ class JsonBoundsScanner {
  private:
   struct Container {
     bool is_array = false;
-    std::string_view key;       // The member name under which the container is a value.
-    std::string_view last_key;  // For an object, the name of the member being read.
+    std::string key;       // The member name under which the container is a value.
+    std::string last_key;  // For an object, the name of the member being read.
   };
 
   // The index of the quote that closes the string opening at `open`, or npos.
@@ -129,7 +153,7 @@ class JsonBoundsScanner {
       if (c == '\n') ++line_;
     }
     if (!stack_.empty() && !stack_.back().is_array && FollowedByColon(end)) {
-      stack_.back().last_key = content;
+      stack_.back().last_key = DecodeKey(content);
       return std::nullopt;
     }
     std::string_view field = CurrentField();
@@ -146,13 +170,13 @@ class JsonBoundsScanner {
                             "the JSON on line " + std::to_string(line_) +
                                 " nests deeper than the maximum of " +
                                 std::to_string(limits_.max_json_depth) + " levels at byte offset " +
-                                std::to_string(offset) + "; nothing of the request was stored.",
+                                std::to_string(offset) + ". Nothing of the request was stored.",
                             line_,
                             std::string(CurrentField()),
                             offset,
                             static_cast<std::size_t>(limits_.max_json_depth)};
     }
-    std::string_view key = CurrentField();
+    std::string key(CurrentField());
     if (c == '{' && !stack_.empty() && stack_.back().is_array) {
       if (key == "parcels" && ++parcels_ > limits_.max_manifest_rows) {
         return BatchTooLong("parcels", key, limits_.max_manifest_rows, line_, offset);
@@ -161,7 +185,7 @@ class JsonBoundsScanner {
         return BatchTooLong("devices", key, limits_.max_manifest_rows, line_, offset);
       }
     }
-    stack_.push_back({c == '[', key, {}});
+    stack_.push_back({c == '[', std::move(key), {}});
     return std::nullopt;
   }
 
@@ -175,17 +199,21 @@ class JsonBoundsScanner {
 };
 
 // Picks the CSV separator as the manifest parser does when no "sep=" line names one: the one of
-// ',' and ';' that splits the first record into more fields.
+// ',' and ';' whose split of the first record names more manifest columns, ',' on a tie.
 char DetectSeparator(std::string_view text, int first_line) {
-  std::size_t best_fields = 0;
+  int best_known = -1;
   char best = ',';
   for (char candidate : {',', ';'}) {
     CsvReader reader(text, candidate, first_line);
     CsvRecord record;
     while (reader.Next(record) && IsBlankRecord(record)) {
     }
-    if (record.fields.size() > best_fields) {
-      best_fields = record.fields.size();
+    int known = 0;
+    for (const std::string& name : record.fields) {
+      if (ManifestFieldNamed(TrimAsciiSpace(name))) ++known;
+    }
+    if (known > best_known) {
+      best_known = known;
       best = candidate;
     }
   }
@@ -251,7 +279,7 @@ std::optional<InputViolation> CheckEventBatch(std::string_view ndjson, const Inp
                             "line " + std::to_string(line_number) + " has " +
                                 std::to_string(line.size()) + " bytes, more than the maximum of " +
                                 std::to_string(limits.max_line_bytes) +
-                                ". Write one event a line; nothing of the request was stored.",
+                                ". Write one event a line. Nothing of the request was stored.",
                             line_number,
                             "",
                             line_start,

@@ -15,7 +15,8 @@ struct InputLimits {
   // Nesting of JSON objects and arrays: a JSON manifest needs 5 levels and an event 1.
   int max_json_depth = 16;
   // Bytes of the value of a manifest or event field that is stored, except the free-text fields
-  // below. Fields that are ignored are bounded only by the line and body size.
+  // below, counted as sent with any JSON escapes. Fields that are ignored are bounded only by the
+  // line and body size.
   std::size_t max_field_bytes = 256;
   // Bytes of the free-text fields "detail" (events) and "model" (manifests).
   std::size_t max_text_field_bytes = 4096;

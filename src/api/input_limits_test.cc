@@ -51,7 +51,7 @@ TEST(CheckEventBatch, LongFieldNamed) {
   EXPECT_EQ(violation->line, 2);
   EXPECT_EQ(violation->offset, 28u);
   EXPECT_EQ(violation->message,
-            "field 'handler' on line 2 has 11 bytes, more than the maximum of 10; nothing of the "
+            "field 'handler' on line 2 has 11 bytes, more than the maximum of 10. Nothing of the "
             "request was stored.");
 }
 
@@ -69,6 +69,12 @@ TEST(CheckEventBatch, LongKeyIsNoValue) {
 
 TEST(CheckEventBatch, IgnoredFieldNotBounded) {
   EXPECT_FALSE(CheckEventBatch("{\"note\":\"" + std::string(100, 'n') + "\"}", SmallLimits()));
+}
+
+TEST(CheckEventBatch, EscapedKeyStillBounded) {
+  auto violation = CheckEventBatch(R"({"hand\u006cer":"12345678901"})", SmallLimits());
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->field, "handler");
 }
 
 TEST(CheckEventBatch, EscapedQuoteStaysInString) {
@@ -144,6 +150,20 @@ TEST(CheckManifest, CsvIgnoredColumnNotBounded) {
 
 TEST(CheckManifest, CsvModelIsFreeText) {
   EXPECT_FALSE(CheckManifest("parcel_id,model\n1,a model of 19 bytes\n", SmallLimits()));
+}
+
+TEST(CheckManifest, CsvSeparatorByKnownColumns) {
+  // Split at ',' this header has more fields, but split at ';' it names more manifest columns.
+  auto violation = CheckManifest("parcel_id;serial;a,b,c,d\n1;12345,678901;x\n", SmallLimits());
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->field, "serial");
+}
+
+TEST(CheckManifest, JsonValueSekIsBounded) {
+  auto violation =
+      CheckManifest(R"({"parcels":[{"devices":[{"value_sek":"12345678901"}]}]})", SmallLimits());
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->field, "value_sek");
 }
 
 TEST(CheckManifest, CsvSeparatorLineHonoured) {
