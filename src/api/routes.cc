@@ -120,8 +120,10 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      if (auto violation = CheckManifest(request.body, limits)) {
                        return ViolationResponse(*violation);
                      }
-                     std::string_view scope =
-                         principal.role == Role::kShipper ? principal.shipper_id : "";
+                     // Not a conditional expression: its std::string result would be a
+                     // temporary that the view outlives.
+                     std::string_view scope;
+                     if (principal.role == Role::kShipper) scope = principal.shipper_id;
                      auto report = service.ImportManifest(request.body, scope);
                      if (!report.ok()) return ErrorResponse(report.error());
                      return JsonResponse(200, ManifestReportJson(*report));
