@@ -8,6 +8,7 @@
 
 #include "api/api_key.h"
 #include "api/json_views.h"
+#include "api/openapi.h"
 
 namespace imeiguard {
 namespace {
@@ -79,6 +80,18 @@ http::Handler Guard(Store& keys, RequestCounters& counters, std::string route,
     counters.Count(route, response.status);
     return response;
   };
+}
+
+// Builds the problem details of a broken bound, naming where in the body it broke.
+Response ViolationResponse(const InputViolation& violation) {
+  http::ProblemMembers members;
+  if (violation.line > 0) members.emplace_back("line", std::int64_t{violation.line});
+  if (!violation.field.empty()) members.emplace_back("field", violation.field);
+  if (violation.offset) {
+    members.emplace_back("offset", static_cast<std::int64_t>(*violation.offset));
+  }
+  members.emplace_back("limit", static_cast<std::int64_t>(violation.limit));
+  return Response::Problem(violation.status, violation.reason, violation.message, members);
 }
 
 Result<Imei> ImeiParam(const Request& request, ImeiChannel channel) {
@@ -210,12 +223,18 @@ std::string RequestCounters::Prometheus() const {
 }
 
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters, RateLimiter* check_limiter, const Clock* clock) {
+                  RequestCounters& counters, const InputLimits& limits,
+                  RateLimiter* check_limiter, const Clock* clock) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
-                   [&service](const Request& request, const Principal& principal) {
-                     std::string_view scope =
-                         principal.role == Role::kShipper ? principal.shipper_id : "";
+                   [&service, limits](const Request& request, const Principal& principal) {
+                     if (auto violation = CheckManifest(request.body, limits)) {
+                       return ViolationResponse(*violation);
+                     }
+                     // Not a conditional expression: its std::string result would be a
+                     // temporary that the view outlives.
+                     std::string_view scope;
+                     if (principal.role == Role::kShipper) scope = principal.shipper_id;
                      auto report = service.ImportManifest(request.body, scope);
                      if (!report.ok()) return ErrorResponse(report.error());
                      return JsonResponse(200, ManifestReportJson(*report));
@@ -223,7 +242,10 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
 
   router.Add("POST", "/v1/events",
              Guard(keys, counters, "/v1/events", {Role::kCarrier},
-                   [&service](const Request& request, const Principal&) {
+                   [&service, limits](const Request& request, const Principal&) {
+                     if (auto violation = CheckEventBatch(request.body, limits)) {
+                       return ViolationResponse(*violation);
+                     }
                      auto report = service.IngestEvents(request.body);
                      if (!report.ok()) return ErrorResponse(report.error());
                      return JsonResponse(200, EventReportJson(*report));
@@ -352,15 +374,23 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                  : Response::Problem(503, "starting", "start-up recovery has not finished");
   });
 
-  router.Add("GET", "/metrics", [&service, &counters](const Request&) {
-    std::ostringstream out;
-    for (const auto& [name, value] : service.Metrics()) {
-      bool counter = name.size() > 6 && name.ends_with("_total");
-      out << "# TYPE " << name << (counter ? " counter\n" : " gauge\n");
-      out << name << " " << value << "\n";
-    }
-    out << counters.Prometheus();
-    return Response::Text(200, out.str(), "text/plain; version=0.0.4");
+  // Metrics reveal routes, traffic and outbox health, so only an admin key may read them.
+  router.Add("GET", "/metrics",
+             Guard(keys, counters, "/metrics", {},
+                   [&service, &counters](const Request&, const Principal&) {
+                     std::ostringstream out;
+                     for (const auto& [name, value] : service.Metrics()) {
+                       bool counter = name.size() > 6 && name.ends_with("_total");
+                       out << "# TYPE " << name << (counter ? " counter\n" : " gauge\n");
+                       out << name << " " << value << "\n";
+                     }
+                     out << counters.Prometheus();
+                     return Response::Text(200, out.str(), "text/plain; version=0.0.4");
+                   }));
+
+  router.Add("GET", "/v1/openapi.json", [&counters](const Request&) {
+    counters.Count("/v1/openapi.json", 200);
+    return Response::Json(200, std::string(OpenApiDocument()));
   });
 }
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "api/input_limits.h"
 #include "api/rate_limiter.h"
 #include "net/http.h"
 #include "service/service.h"
@@ -24,13 +25,15 @@ class RequestCounters {
   std::map<std::pair<std::string, int>, std::int64_t> counts_;  // Guarded by mutex_.
 };
 
-// Adds every API route to `router`. `service`, `keys` and `counters` must outlive the router.
-// Errors are application/problem+json with the error's reason; kInvalidInput maps to 400 (401 for
-// a bad key), kNotFound to 404, kConflict to 409, kUnavailable to 503 with Retry-After, and
-// kInternal to 500. With `check_limiter` and `clock`, the public check is rate-limited per caller
-// (the API key, or the IP address of a caller without one) and answers 429 with Retry-After.
+// Adds every API route to `router`, as src/api/openapi.json describes them. `service`, `keys` and
+// `counters` must outlive the router. Errors are application/problem+json with the error's reason;
+// kInvalidInput maps to 400 (401 for a bad key), kNotFound to 404, kConflict to 409, kUnavailable
+// to 503 with Retry-After, and kInternal to 500. A manifest or event body that breaks `limits` is
+// rejected whole, before the service sees it. With `check_limiter` and `clock`, the public check
+// is rate-limited per caller (the API key, or the IP address of a caller without one) and answers
+// 429 with Retry-After.
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters, RateLimiter* check_limiter = nullptr,
-                  const Clock* clock = nullptr);
+                  RequestCounters& counters, const InputLimits& limits,
+                  RateLimiter* check_limiter = nullptr, const Clock* clock = nullptr);
 
 }  // namespace imeiguard

@@ -54,7 +54,7 @@ class RoutesTest : public ::testing::Test {
     service_ = std::make_unique<GuardService>(
         config_, *store_, clock_, std::map<std::string, LockConnector*>{{"dm", &platform_}});
     ASSERT_TRUE(service_->Recover().ok());
-    AddApiRoutes(router_, *service_, *store_, counters_);
+    AddApiRoutes(router_, *service_, *store_, counters_, InputLimits{});
 
     shipper_ = Key(Role::kShipper, "telco-a");
     other_shipper_ = Key(Role::kShipper, "retail-b");
@@ -232,7 +232,7 @@ TEST(PublicCheck, RateLimitedPerCaller) {
   http::Router router;
   RequestCounters counters;
   RateLimiter limiter(60, 2);
-  AddApiRoutes(router, service, **store, counters, &limiter, &clock);
+  AddApiRoutes(router, service, **store, counters, InputLimits{}, &limiter, &clock);
 
   auto check = [&](std::string address) {
     http::Request request;

@@ -75,8 +75,15 @@ int RunServe(const ServeOptions& options) {
 
   http::Router router;
   RequestCounters counters;
+  InputLimits limits;
+  limits.max_line_bytes = config.ingest.max_line_bytes;
+  limits.max_json_depth = config.ingest.max_json_depth;
+  limits.max_field_bytes = config.ingest.max_field_bytes;
+  limits.max_text_field_bytes = config.ingest.max_text_field_bytes;
+  limits.max_batch_lines = config.ingest.max_batch_lines;
+  limits.max_manifest_rows = config.ingest.max_manifest_rows;
   RateLimiter check_limiter(config.server.check_per_minute, config.server.check_burst);
-  AddApiRoutes(router, service, **store, counters, &check_limiter, &clock);
+  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock);
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;

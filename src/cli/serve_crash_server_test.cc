@@ -1,5 +1,6 @@
 // Kills `imeiguard serve` with SIGKILL in the middle of batch uploads, restarts it, and checks that
 // every manifest row and event it acknowledged is still there.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "net/http_client.h"
 #include "testing/child_process.h"
+#include "testing/openapi_contract.h"
 
 namespace imeiguard {
 namespace {
@@ -29,10 +31,18 @@ class ServeCrashTest : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "config.toml") << "[default]\nconnectors = []\n";
     key_ = CreateKey();
+    auto contract =
+        testing::OpenApiContract::Load(std::string(IMEIGUARD_SOURCE_DIR) + "/src/api/openapi.json");
+    ASSERT_TRUE(contract.ok()) << contract.error().message;
+    contract_ = std::make_unique<testing::OpenApiContract>(std::move(*contract));
+    client_ = std::make_unique<testing::ContractClient>(*contract_, 0);
   }
   void TearDown() override {
     server_.reset();
     fs::remove_all(dir_);
+    if (client_) {
+      EXPECT_THAT(client_->violations(), ::testing::IsEmpty());
+    }
   }
 
   std::string Store() const { return (dir_ / "store.db").string(); }
@@ -59,24 +69,19 @@ class ServeCrashTest : public ::testing::Test {
         (dir_ / "server.log").string()));
     auto port = testing::WaitForPortFile(port_file, std::chrono::seconds(20));
     ASSERT_TRUE(port.has_value()) << "the server did not start; see " << dir_ / "server.log";
-    port_ = *port;
+    client_->set_port(*port);
   }
 
+  // Sends with the admin key and checks the response against the OpenAPI description.
   Result<http::ClientResponse> Call(std::string method, std::string target, std::string body) {
-    http::ClientRequest request;
-    request.method = std::move(method);
-    request.port = port_;
-    request.target = std::move(target);
-    request.body = std::move(body);
-    request.headers = {{"Authorization", "Bearer " + key_}};
-    request.timeout = std::chrono::seconds(10);
-    return http::Send(request);
+    return client_->Send(std::move(method), std::move(target), key_, std::move(body));
   }
 
   fs::path dir_;
   std::string key_;
   std::unique_ptr<ChildProcess> server_;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<testing::OpenApiContract> contract_;
+  std::unique_ptr<testing::ContractClient> client_;
 };
 
 std::string ParcelId(int n) {

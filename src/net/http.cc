@@ -110,7 +110,8 @@ Response Response::Text(int status, std::string body, std::string content_type) 
   return response;
 }
 
-Response Response::Problem(int status, std::string_view reason, std::string_view detail) {
+Response Response::Problem(int status, std::string_view reason, std::string_view detail,
+                           const ProblemMembers& members) {
   std::string body = "{\"type\":\"about:blank\",\"title\":";
   body += JsonQuote(StatusReasonPhrase(status));
   body += ",\"status\":";
@@ -120,6 +121,14 @@ Response Response::Problem(int status, std::string_view reason, std::string_view
   if (!reason.empty()) {
     body += ",\"reason\":";
     body += JsonQuote(reason);
+  }
+  for (const auto& [name, value] : members) {
+    body += ",\"" + name + "\":";
+    if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      body += std::to_string(*number);
+    } else {
+      body += JsonQuote(std::get<std::string>(value));
+    }
   }
   body += "}";
   return Text(status, std::move(body), "application/problem+json");

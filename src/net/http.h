@@ -2,11 +2,13 @@
 // them on the wire (Boost.Beast), so that handlers are tested without sockets.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/error.h"
@@ -28,6 +30,9 @@ struct Request {
   std::string_view Query(std::string_view name) const;
 };
 
+// Extension members of problem details, such as the line or byte offset where input went wrong.
+using ProblemMembers = std::vector<std::pair<std::string, std::variant<std::int64_t, std::string>>>;
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -38,8 +43,10 @@ struct Response {
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain");
   // An RFC 9457 problem details body, application/problem+json: {"type":"about:blank", "title":
-  // the status's reason phrase, "status", "detail", and "reason" when `reason` is not empty}.
-  static Response Problem(int status, std::string_view reason, std::string_view detail);
+  // the status's reason phrase, "status", "detail", "reason" when `reason` is not empty, and then
+  // `members` in order}. The member names must not need JSON escaping.
+  static Response Problem(int status, std::string_view reason, std::string_view detail,
+                          const ProblemMembers& members = {});
 };
 
 // The standard reason phrase of an HTTP status code ("Not Found"), or "Unknown Status".

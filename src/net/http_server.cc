@@ -113,7 +113,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     auto length = parser_->content_length();
     if (length && *length > server_.options.max_body_bytes) {
       reading_ = false;
-      return WriteProblem(413, "body_too_large", BodyLimitDetail());
+      return WriteBodyTooLarge();
     }
     stream_.expires_after(std::chrono::seconds(server_.options.idle_timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -130,8 +130,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     reading_ = false;
-    if (ec == bhttp::error::body_limit)
-      return WriteProblem(413, "body_too_large", BodyLimitDetail());
+    if (ec == bhttp::error::body_limit) return WriteBodyTooLarge();
     if (ec == bhttp::error::header_limit) {
       return WriteProblem(431, "header_too_large",
                           "the request header is larger than " +
@@ -144,9 +143,15 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
-  std::string BodyLimitDetail() const {
-    return "the request body is larger than the limit of " +
-           std::to_string(server_.options.max_body_bytes) + " bytes";
+  // The body breaks the limit at the byte offset equal to the limit, whether Content-Length
+  // declared it or a chunked body ran past it.
+  void WriteBodyTooLarge() {
+    auto limit = static_cast<std::int64_t>(server_.options.max_body_bytes);
+    Write(Response::Problem(413, "body_too_large",
+                            "the request body is larger than the limit of " +
+                                std::to_string(limit) + " bytes; nothing of it was read",
+                            {{"offset", limit}, {"limit", limit}}),
+          false);
   }
 
   Response Handle(bhttp::request<bhttp::string_body> message) {

@@ -168,6 +168,7 @@ TEST_F(ServerTest, DeclaredBodyOverLimitIs413) {
   EXPECT_EQ(response.substr(0, 12), "HTTP/1.1 413");
   EXPECT_NE(response.find("application/problem+json"), std::string::npos);
   EXPECT_NE(response.find("1024 bytes"), std::string::npos);
+  EXPECT_NE(response.find("\"offset\":1024,\"limit\":1024"), std::string::npos) << response;
 }
 
 TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {

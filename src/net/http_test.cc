@@ -133,6 +133,16 @@ TEST(Response, ProblemBody) {
             "\"detail\":\"body \\\"x\\\" too large\",\"reason\":\"body_too_large\"}");
 }
 
+TEST(Response, ProblemBodyWithMembers) {
+  Response response =
+      Response::Problem(413, "field_too_long", "too long",
+                        {{"line", std::int64_t{3}}, {"field", std::string("a\"b")}});
+  EXPECT_EQ(response.body,
+            "{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
+            "\"detail\":\"too long\",\"reason\":\"field_too_long\",\"line\":3,"
+            "\"field\":\"a\\\"b\"}");
+}
+
 TEST(JsonQuote, EscapesControlCharacters) {
   EXPECT_EQ(JsonQuote(std::string_view("a\\b\n\x01", 5)), "\"a\\\\b\\n\\u0001\"");
 }

@@ -206,14 +206,31 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
 
   if (const toml::table* ingest = reader.Subtable("ingest")) {
     TableReader r(*ingest, "ingest", origin);
-    std::int64_t max_lines = config.ingest.max_batch_lines;
+    IngestConfig& ingest_config = config.ingest;
+    std::int64_t max_lines = ingest_config.max_batch_lines;
+    std::int64_t max_rows = ingest_config.max_manifest_rows;
+    auto max_line_bytes = static_cast<std::int64_t>(ingest_config.max_line_bytes);
+    std::int64_t max_depth = ingest_config.max_json_depth;
+    auto max_field = static_cast<std::int64_t>(ingest_config.max_field_bytes);
+    auto max_text_field = static_cast<std::int64_t>(ingest_config.max_text_field_bytes);
+    // The upper bounds of line length and depth are the event and manifest parsers' own.
     for (Status s :
-         {r.Hours("pending_window_hours", config.ingest.pending_window),
+         {r.Hours("pending_window_hours", ingest_config.pending_window),
           r.Integer("max_batch_lines", 1, 10'000'000, max_lines),
-          r.String("destination_zone", config.ingest.destination_zone), r.RejectUnknownKeys()}) {
+          r.String("destination_zone", ingest_config.destination_zone),
+          r.Integer("max_manifest_rows", 1, 10'000'000, max_rows),
+          r.Integer("max_line_bytes", 256, 64 * 1024, max_line_bytes),
+          r.Integer("max_json_depth", 5, 32, max_depth),
+          r.Integer("max_field_bytes", 32, 1 << 20, max_field),
+          r.Integer("max_text_field_bytes", 32, 1 << 20, max_text_field), r.RejectUnknownKeys()}) {
       if (!s.ok()) return s;
     }
-    config.ingest.max_batch_lines = static_cast<int>(max_lines);
+    ingest_config.max_batch_lines = static_cast<int>(max_lines);
+    ingest_config.max_manifest_rows = static_cast<int>(max_rows);
+    ingest_config.max_line_bytes = static_cast<std::size_t>(max_line_bytes);
+    ingest_config.max_json_depth = static_cast<int>(max_depth);
+    ingest_config.max_field_bytes = static_cast<std::size_t>(max_field);
+    ingest_config.max_text_field_bytes = static_cast<std::size_t>(max_text_field);
   }
 
   if (const toml::table* outbox = reader.Subtable("outbox")) {

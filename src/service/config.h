@@ -45,8 +45,14 @@ struct OutboxConfig {
 struct IngestConfig {
   // How long events of parcels that no manifest names are kept in case the manifest is late.
   Duration pending_window = std::chrono::hours(72);
-  int max_batch_lines = 50000;
+  int max_batch_lines = 50000;  // Non-blank lines of one POST /v1/events.
   std::string destination_zone = "Europe/Stockholm";
+  // Bounds on request bodies, checked before anything of a body is stored.
+  int max_manifest_rows = 50000;  // CSV rows, or JSON parcels and devices, of one manifest.
+  std::size_t max_line_bytes = std::size_t{16} * 1024;  // Bytes of an NDJSON line, max 64 KiB.
+  int max_json_depth = 16;  // Nesting of JSON objects and arrays, from 5 (a JSON manifest) to 32.
+  std::size_t max_field_bytes = 256;        // Bytes of a stored manifest or event field.
+  std::size_t max_text_field_bytes = 4096;  // Bytes of the free-text "detail" and "model".
 };
 
 struct ServerConfig {

@@ -76,6 +76,40 @@ TEST(ParseConfig, MalformedTomlNamesLine) {
       << config.error().message;
 }
 
+TEST(ParseConfig, IngestBoundsRead) {
+  auto config = ParseConfig(
+      "[ingest]\nmax_manifest_rows = 10\nmax_line_bytes = 1000\nmax_json_depth = 5\n"
+      "max_field_bytes = 64\nmax_text_field_bytes = 128\n",
+      "x.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->ingest.max_manifest_rows, 10);
+  EXPECT_EQ(config->ingest.max_line_bytes, 1000u);
+  EXPECT_EQ(config->ingest.max_json_depth, 5);
+  EXPECT_EQ(config->ingest.max_field_bytes, 64u);
+  EXPECT_EQ(config->ingest.max_text_field_bytes, 128u);
+}
+
+TEST(ParseConfig, DepthPastParserLimitRejected) {
+  auto config = ParseConfig("[ingest]\nmax_json_depth = 33\n", "x.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("ingest.max_json_depth' must be an integer from 5 to 32"),
+            std::string::npos)
+      << config.error().message;
+}
+
+TEST(LoadConfig, ExampleFileShowsIngestDefaults) {
+  ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
+  auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  IngestConfig defaults;
+  EXPECT_EQ(config->ingest.max_batch_lines, defaults.max_batch_lines);
+  EXPECT_EQ(config->ingest.max_manifest_rows, defaults.max_manifest_rows);
+  EXPECT_EQ(config->ingest.max_line_bytes, defaults.max_line_bytes);
+  EXPECT_EQ(config->ingest.max_json_depth, defaults.max_json_depth);
+  EXPECT_EQ(config->ingest.max_field_bytes, defaults.max_field_bytes);
+  EXPECT_EQ(config->ingest.max_text_field_bytes, defaults.max_text_field_bytes);
+}
+
 TEST(LoadConfig, ExampleFileParses) {
   ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
   auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
