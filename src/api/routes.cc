@@ -223,8 +223,8 @@ std::string RequestCounters::Prometheus() const {
 }
 
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                  RequestCounters& counters, const InputLimits& limits,
-                  RateLimiter* check_limiter, const Clock* clock) {
+                  RequestCounters& counters, const InputLimits& limits, RateLimiter* check_limiter,
+                  const Clock* clock) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
                    [&service, limits](const Request& request, const Principal& principal) {
