@@ -34,9 +34,8 @@ std::optional<Duration> RateLimiter::Acquire(std::string_view client, Timestamp 
 void RateLimiter::Trim(Timestamp now) {
   // A bucket that would be full by now is the same as no bucket.
   auto full_by = static_cast<std::int64_t>(std::ceil(burst_ / per_ms_));
-  std::erase_if(buckets_, [&](const auto& entry) {
-    return (now - entry.second.updated).count() >= full_by;
-  });
+  std::erase_if(buckets_,
+                [&](const auto& entry) { return (now - entry.second.updated).count() >= full_by; });
   if (buckets_.size() < max_clients_) return;
 
   // Every client is active: drop the least recently seen half.
