@@ -77,10 +77,18 @@ check_format() {
   clang-format --dry-run -Werror "${files[@]}" && echo "${#files[@]} files formatted"
 }
 
-# Lists the executables named fuzz_* that build-fuzz defines. Building only them skips the tests.
+# Lists the executables named *_fuzz that build-fuzz defines. Building only them skips the tests.
 fuzz_targets() {
   ninja -C build-fuzz -t targets all |
-    sed -n 's#^\(.*/\)\{0,1\}\(fuzz_[A-Za-z0-9_]*\): CXX_EXECUTABLE_LINKER.*#\2#p' | sort -u
+    sed -n 's#^\(.*/\)\{0,1\}\([A-Za-z0-9_]*_fuzz\): CXX_EXECUTABLE_LINKER.*#\2#p' | sort -u
+}
+
+# Prints the libFuzzer dictionary option for target $1, or nothing when it has none.
+fuzz_dictionary() {
+  case $1 in
+    manifest_*) echo "-dict=fuzz/manifest.dict" ;;
+    ndjson_* | input_limits_*) echo "-dict=fuzz/ndjson.dict" ;;
+  esac
 }
 
 build_fuzz() {
@@ -89,14 +97,14 @@ build_fuzz() {
   local targets=()
   mapfile -t targets < <(fuzz_targets)
   if ((${#targets[@]} == 0)); then
-    echo "build-fuzz has no fuzz_* targets"
+    echo "build-fuzz has no *_fuzz targets"
     return 1
   fi
   quietly cmake --build build-fuzz -j "$jobs" --target "${targets[@]}" -- --quiet
 }
 
-# Runs each fuzz target for $fuzz_seconds on a scratch copy of fuzz/corpus/<target>, so that the
-# inputs libFuzzer adds stay out of the tree; a crash input is kept in build-fuzz/artifacts/.
+# Runs each fuzz target NAME_fuzz for $fuzz_seconds on a scratch copy of fuzz/corpus/NAME, so that
+# the inputs libFuzzer adds stay out of the tree; a crash input is kept in build-fuzz/artifacts/.
 run_fuzz() {
   local target binary corpus work status=0
   mkdir -p build-fuzz/artifacts
@@ -107,11 +115,13 @@ run_fuzz() {
       status=1
       continue
     fi
-    corpus=fuzz/corpus/$target
+    corpus=fuzz/corpus/${target%_fuzz}
     work=$(mktemp -d)
     [[ -d $corpus ]] && cp -r "$corpus/." "$work/"
     [[ -d $corpus ]] || echo "$target: no corpus at $corpus; starting from an empty one"
+    # shellcheck disable=SC2046 # the dictionary option is one word or none
     if "$binary" -max_total_time="$fuzz_seconds" -timeout=10 -print_final_stats=1 \
+      $(fuzz_dictionary "$target") \
       -artifact_prefix=build-fuzz/artifacts/"$target"- "$work" >"$work.log" 2>&1; then
       echo "$target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work.log" |
         awk '{print $2}') runs in ${fuzz_seconds} s, no failure"
