@@ -7,6 +7,7 @@
 #include <exception>
 #include <limits>
 
+#include "core/json_kind.h"
 #include "identifiers/parcel_id.h"
 #include "identifiers/text.h"
 
@@ -47,26 +48,6 @@ std::optional<EventField> EventFieldNamed(std::string_view key) {
 
 std::string_view NameOf(EventField field) {
   return kEventFieldNames[static_cast<std::size_t>(field)];
-}
-
-std::string KindName(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
 }
 
 std::string ScanTypeList() {
@@ -121,7 +102,8 @@ bool EventBuilder::ReadString(EventField field, bool required, std::string_view&
     const json::string* string = value->if_string();
     if (string == nullptr) {
       return Fail(field, "invalid_value",
-                  std::string(NameOf(field)) + " must be a string, not " + KindName(*value) + ".");
+                  std::string(NameOf(field)) + " must be a string, not " +
+                      std::string(JsonKindName(*value)) + ".");
     }
     text = std::string_view(string->data(), string->size());
   }
@@ -160,8 +142,9 @@ bool EventBuilder::ReadWeight(std::optional<std::int32_t>& weight) {
     // A scale may report fractions of a gram; whole grams are precise enough to spot a phone.
     grams = std::nearbyint(value->get_double());
   } else {
-    return Fail(EventField::kWeightG, "invalid_value",
-                "weight_g must be a number of grams, not " + KindName(*value) + ".");
+    return Fail(
+        EventField::kWeightG, "invalid_value",
+        "weight_g must be a number of grams, not " + std::string(JsonKindName(*value)) + ".");
   }
   if (!(grams >= 0 && grams <= kMax)) {
     return Fail(EventField::kWeightG, "invalid_value",
@@ -306,7 +289,8 @@ void NdjsonEventReader::Impl::ParseLine(std::string_view line, int line_number,
   const json::object* object = value.if_object();
   if (object == nullptr) {
     on_error({line_number, "", "json",
-              "the line is " + KindName(value) + ", but an event must be a JSON object."});
+              "the line is " + std::string(JsonKindName(value)) +
+                  ", but an event must be a JSON object."});
     return;
   }
 

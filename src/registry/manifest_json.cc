@@ -4,6 +4,7 @@
 #include <cmath>
 #include <exception>
 
+#include "core/json_kind.h"
 #include "identifiers/text.h"
 #include "registry/manifest.h"
 #include "registry/manifest_assembler.h"
@@ -36,26 +37,6 @@ ManifestBatch FileError(int line, std::string column, std::string reason, std::s
   ManifestBatch batch;
   batch.errors.push_back({line, std::move(column), std::move(reason), std::move(message)});
   return batch;
-}
-
-std::string KindName(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
 }
 
 // The exact text of a JSON number as SEK with two decimals, or std::nullopt when it has finer
@@ -118,9 +99,9 @@ void ReadField(const json::object& object, ManifestField field, RawField& raw,
   if (field == ManifestField::kImei || field == ManifestField::kImei2) {
     hint = " Write the IMEI in quotes, because a number loses leading zeros.";
   }
-  errors.push_back(
-      {raw.line, raw.column, "invalid_value",
-       std::string(name) + " must be " + expected + ", not " + KindName(*value) + "." + hint});
+  errors.push_back({raw.line, raw.column, "invalid_value",
+                    std::string(name) + " must be " + expected + ", not " +
+                        std::string(JsonKindName(*value)) + "." + hint});
 }
 
 class JsonManifestReader {
@@ -152,7 +133,7 @@ void JsonManifestReader::Read(const json::value& root) {
   const json::object* root_object = root.if_object();
   if (root_object == nullptr) {
     AddError(1, "", "invalid_value",
-             "the manifest is " + KindName(root) +
+             "the manifest is " + std::string(JsonKindName(root)) +
                  ", but it must be an object {\"shipper_id\": ..., \"parcels\": [...]}.");
     return;
   }
@@ -167,7 +148,7 @@ void JsonManifestReader::Read(const json::value& root) {
   const json::array* parcel_array = parcels->if_array();
   if (parcel_array == nullptr) {
     AddError(lines_.TopKey("parcels"), "parcels", "invalid_value",
-             "parcels must be an array, not " + KindName(*parcels) + ".");
+             "parcels must be an array, not " + std::string(JsonKindName(*parcels)) + ".");
     return;
   }
   for (std::size_t i = 0; i < parcel_array->size(); ++i) ReadParcel((*parcel_array)[i], i);
@@ -196,7 +177,7 @@ void JsonManifestReader::ReadParcel(const json::value& value, std::size_t index)
   const json::object* object = value.if_object();
   if (object == nullptr) {
     AddError(lines_.Parcel(index), path, "invalid_value",
-             path + " must be an object, not " + KindName(value) + ".");
+             path + " must be an object, not " + std::string(JsonKindName(value)) + ".");
     return;
   }
 
@@ -226,7 +207,7 @@ void JsonManifestReader::ReadDevices(const json::object& parcel_object, std::siz
     AddError(lines_.ParcelKey(index, "devices"), path, missing ? "missing_field" : "invalid_value",
              missing ? path + " is missing. List the phones in the parcel as \"devices\": [{...}]."
              : device_array == nullptr
-                 ? path + " must be an array, not " + KindName(*devices) + "."
+                 ? path + " must be an array, not " + std::string(JsonKindName(*devices)) + "."
                  : path + " is empty. List the phones in the parcel, or leave the parcel out.");
     return;
   }
@@ -238,7 +219,8 @@ void JsonManifestReader::ReadDevices(const json::object& parcel_object, std::siz
     const json::object* object = (*device_array)[j].if_object();
     if (object == nullptr) {
       AddError(device_line, device_path, "invalid_value",
-               device_path + " must be an object, not " + KindName((*device_array)[j]) + ".");
+               device_path + " must be an object, not " +
+                   std::string(JsonKindName((*device_array)[j])) + ".");
       continue;
     }
 

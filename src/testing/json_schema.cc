@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "core/json_kind.h"
+
 namespace imeiguard::testing {
 namespace json = boost::json;
 namespace {
@@ -27,26 +29,6 @@ bool HasType(const json::value& value, std::string_view type) {
     return value.is_double() && std::trunc(value.get_double()) == value.get_double();
   }
   return false;
-}
-
-std::string KindOf(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
 }
 
 }  // namespace
@@ -160,7 +142,8 @@ void JsonSchemaValidator::ValidateAt(const json::value& schema_value, const json
   if (const json::value* type = schema->if_contains("type")) {
     std::string_view name = type->is_string() ? std::string_view(type->get_string()) : "";
     if (!HasType(value, name)) {
-      errors.push_back(path + ": expected " + json::serialize(*type) + ", found " + KindOf(value));
+      errors.push_back(path + ": expected " + json::serialize(*type) + ", found " +
+                       std::string(JsonKindName(value)));
       return;
     }
   }
