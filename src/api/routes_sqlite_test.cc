@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <filesystem>
 #include <mutex>
 
@@ -11,6 +13,7 @@
 #include "api/routes.h"
 #include "service/guard_service.h"
 #include "store/sqlite_store.h"
+#include "testing/openapi_contract.h"
 
 namespace imeiguard {
 namespace {
@@ -35,6 +38,26 @@ class ApplyingPlatform final : public LockConnector {
   std::string name_ = "dm";
   std::mutex mutex_;
 };
+
+// Checks an in-process response against the OpenAPI description, as the server tests do for
+// responses on the wire.
+void ExpectConforms(const http::Request& request, const http::Response& response) {
+  static const testing::OpenApiContract contract =
+      testing::OpenApiContract::Load(std::string(IMEIGUARD_SOURCE_DIR) + "/src/api/openapi.json")
+          .value();
+  http::ClientResponse received;
+  received.status = response.status;
+  received.body = response.body;
+  for (const auto& [name, value] : response.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    received.headers.emplace_back(std::move(lower), value);
+  }
+  std::vector<std::string> violations = contract.Check(request.method, request.target, received);
+  EXPECT_TRUE(violations.empty()) << request.method << " " << request.target << ": "
+                                  << violations.front();
+}
 
 constexpr std::string_view kManifest =
     "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
@@ -82,7 +105,9 @@ class RoutesTest : public ::testing::Test {
     EXPECT_TRUE(http::ParseTarget(request).ok()) << request.target;
     request.body = std::move(body);
     if (!key.empty()) request.headers.emplace_back("authorization", "Bearer " + key);
-    return router_.Dispatch(request);
+    http::Response response = router_.Dispatch(request);
+    ExpectConforms(request, response);
+    return response;
   }
 
   static boost::json::object Body(const http::Response& response) {
@@ -240,7 +265,9 @@ TEST(PublicCheck, RateLimitedPerCaller) {
     request.target = "/v1/check/358472100042174";
     EXPECT_TRUE(http::ParseTarget(request).ok());
     request.remote_address = std::move(address);
-    return router.Dispatch(request);
+    http::Response response = router.Dispatch(request);
+    ExpectConforms(request, response);
+    return response;
   };
   EXPECT_EQ(check("192.0.2.1").status, 200);
   EXPECT_EQ(check("192.0.2.1").status, 200);
