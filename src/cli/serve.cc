@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "api/routes.h"
+#include "cli/config_audit.h"
 #include "locking/dm_rest_connector.h"
 #include "net/http_server.h"
 #include "service/guard_service.h"
@@ -25,6 +26,32 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const std::string& path) {
   }
   return SqliteStore::Open(path);
 }
+
+namespace {
+
+// Records the configuration in the audit trail when it differs from the last one recorded, so
+// that every change of settings between two starts is on the record. Returns false on failure.
+bool RecordEffectiveConfiguration(const ServeOptions& options, const Config& config, Store& store) {
+  std::string effective;
+  if (!options.config_path.empty()) {
+    std::ifstream file(options.config_path, std::ios::binary);
+    effective.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  // The command line can override these; the file's text alone would miss such a change.
+  effective += "\n# effective: store=" + config.store_path + " listen=" + config.server.listen +
+               " port=" + std::to_string(config.server.port) + "\n";
+  std::string source = options.config_path.empty() ? "defaults" : options.config_path;
+  auto recorded = RecordConfiguration(store, effective, source, SystemClock().Now());
+  if (!recorded.ok()) {
+    spdlog::error("recording the configuration in the audit trail failed: {}",
+                  recorded.error().message);
+    return false;
+  }
+  if (*recorded) spdlog::info("configuration from {} recorded in the audit trail", source);
+  return true;
+}
+
+}  // namespace
 
 int RunServe(const ServeOptions& options) {
   auto loaded = options.config_path.empty() ? Result<Config>(DefaultConfig())
@@ -50,6 +77,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("opening store {} failed: {}", config.store_path, store.error().message);
     return 1;
   }
+  if (!RecordEffectiveConfiguration(options, config, **store)) return 1;
 
   std::vector<std::unique_ptr<DmRestConnector>> owned_connectors;
   std::map<std::string, LockConnector*> connectors;
