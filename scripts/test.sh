@@ -77,64 +77,6 @@ check_format() {
   clang-format --dry-run -Werror "${files[@]}" && echo "${#files[@]} files formatted"
 }
 
-# Lists the executables named *_fuzz that build-fuzz defines. Building only them skips the tests.
-fuzz_targets() {
-  ninja -C build-fuzz -t targets all |
-    sed -n 's#^\(.*/\)\{0,1\}\([A-Za-z0-9_]*_fuzz\): CXX_EXECUTABLE_LINKER.*#\2#p' | sort -u
-}
-
-# Prints the libFuzzer dictionary option for target $1, or nothing when it has none.
-fuzz_dictionary() {
-  case $1 in
-    manifest_*) echo "-dict=fuzz/manifest.dict" ;;
-    ndjson_* | input_limits_*) echo "-dict=fuzz/ndjson.dict" ;;
-  esac
-}
-
-build_fuzz() {
-  CC=clang CXX=clang++ quietly cmake -S . -B build-fuzz -G Ninja \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMEIGUARD_FUZZ=ON -DIMEIGUARD_BENCH=OFF || return 1
-  local targets=()
-  mapfile -t targets < <(fuzz_targets)
-  if ((${#targets[@]} == 0)); then
-    echo "build-fuzz has no *_fuzz targets"
-    return 1
-  fi
-  quietly cmake --build build-fuzz -j "$jobs" --target "${targets[@]}" -- --quiet
-}
-
-# Runs each fuzz target NAME_fuzz for $fuzz_seconds on a scratch copy of fuzz/corpus/NAME, so that
-# the inputs libFuzzer adds stay out of the tree; a crash input is kept in build-fuzz/artifacts/.
-run_fuzz() {
-  local target binary corpus work status=0
-  mkdir -p build-fuzz/artifacts
-  for target in $(fuzz_targets); do
-    binary=$(find build-fuzz -type f -name "$target" -perm -u+x | head -n 1)
-    if [[ -z $binary ]]; then
-      echo "$target: executable not found in build-fuzz"
-      status=1
-      continue
-    fi
-    corpus=fuzz/corpus/${target%_fuzz}
-    work=$(mktemp -d)
-    [[ -d $corpus ]] && cp -r "$corpus/." "$work/"
-    [[ -d $corpus ]] || echo "$target: no corpus at $corpus; starting from an empty one"
-    # shellcheck disable=SC2046 # the dictionary option is one word or none
-    if "$binary" -max_total_time="$fuzz_seconds" -timeout=10 -print_final_stats=1 \
-      $(fuzz_dictionary "$target") \
-      -artifact_prefix=build-fuzz/artifacts/"$target"- "$work" >"$work.log" 2>&1; then
-      echo "$target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work.log" |
-        awk '{print $2}') runs in ${fuzz_seconds} s, no failure"
-    else
-      echo "$target: FAILED; the last lines of its output:"
-      tail -n 40 "$work.log"
-      status=1
-    fi
-    rm -rf "$work" "$work.log"
-  done
-  return "$status"
-}
-
 if step "set-up and build (build/)" scripts/setup.sh; then
   step "ctest (build/)" run_ctest build
 fi
@@ -142,8 +84,8 @@ if step "sanitizer build (build-asan/)" build_sanitized; then
   step "ctest under ASan and UBSan (build-asan/)" test_sanitized
 fi
 step "clang-format check" check_format
-if step "fuzz build with clang (build-fuzz/)" build_fuzz; then
-  step "fuzz targets, ${fuzz_seconds} s each" run_fuzz
+if step "fuzz build with clang (build-fuzz/)" scripts/fuzz.sh --build-only; then
+  step "fuzz targets, ${fuzz_seconds} s each" scripts/fuzz.sh "$fuzz_seconds"
 fi
 
 echo "test.sh: ${#passed_steps[@]} steps passed, ${#failed_steps[@]} failed," \
