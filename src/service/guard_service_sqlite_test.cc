@@ -221,6 +221,23 @@ TEST_F(GuardServiceTest, LateDeliveryUnlocksLostPhone) {
   EXPECT_EQ(Ingest(late + "\n").duplicates, 1);
   RunUntil("2026-03-10T10:00:00Z");
   EXPECT_EQ(platform_.submissions.size(), 2u);
+
+  // The audit trail shows each step, oldest first.
+  auto audit = store_->LoadAudit("", 1000);
+  ASSERT_TRUE(audit.ok());
+  std::vector<std::string> steps;
+  for (auto entry = audit->rbegin(); entry != audit->rend(); ++entry) {
+    if (entry->action == "verdict") {
+      steps.push_back(entry->detail.find("\"to\":\"lost\"") != std::string::npos ? "lost"
+                                                                                 : "delivered");
+    } else if (entry->action == "lock_order_created" ||
+               entry->action == "lock_order_acknowledged") {
+      steps.push_back(entry->action);
+    }
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"lost", "lock_order_created",
+                                             "lock_order_acknowledged", "delivered",
+                                             "lock_order_created", "lock_order_acknowledged"}));
 }
 
 TEST_F(GuardServiceTest, WithdrawnLossCancelsUnsentLock) {
