@@ -8,8 +8,8 @@
 #        scripts/fuzz.sh --merge SECONDS  as the first form, then add the inputs that found new
 #                                         coverage to fuzz/corpus/NAME, for a commit
 #
-# Target NAME_fuzz starts from fuzz/corpus/NAME, copied to a scratch folder so that a plain run
-# leaves the tree as it was; an input that crashes a target is kept in build-fuzz/artifacts/.
+# Target NAME_fuzz starts from a scratch copy of fuzz/corpus/NAME, so a plain run leaves the tree
+# as it was. An input that crashes a target is kept in build-fuzz/artifacts/.
 # Exits non-zero when the build fails or any target finds a failure. Scripts/setup.sh installs
 # clang and its libFuzzer runtime. Environment: IMEIGUARD_JOBS (default 2) sets build jobs.
 set -euo pipefail

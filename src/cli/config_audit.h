@@ -13,8 +13,8 @@ namespace imeiguard {
 
 // Appends a "config_changed" entry (entity "config", actor "serve") when the SHA-256 of
 // `effective_config` differs from the one in the latest such entry, or when there is none yet.
-// `effective_config` is the configuration file's text with the command-line overrides; it holds
-// no secrets, since connectors name the environment variables that hold theirs. `source` names
+// `effective_config` is the configuration file's text with the command-line overrides. It contains
+// no secrets, because connectors name the environment variables that contain theirs. `source` names
 // where it came from, for the entry's detail. Returns whether an entry was appended, or the
 // store's error.
 Result<bool> RecordConfiguration(Store& store, std::string_view effective_config,

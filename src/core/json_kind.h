@@ -1,4 +1,4 @@
-// How messages name the kind of a JSON value that was not what they expected.
+// Names of JSON value kinds, for messages about a value of the wrong kind.
 #pragma once
 
 #include <boost/json/value.hpp>
