@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "api/routes.h"
 #include "cli/config_audit.h"
@@ -49,6 +51,47 @@ bool RecordEffectiveConfiguration(const ServeOptions& options, const Config& con
   }
   if (*recorded) spdlog::info("configuration from {} recorded in the audit trail", source);
   return true;
+}
+
+// Logs failed TLS handshakes at most once a second, with the number left out since the last line,
+// because a scanner or a misconfigured client can fail thousands of them.
+class HandshakeFailureLog {
+ public:
+  void Record(std::string_view remote_address, std::string_view what) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (now - last_logged_ < std::chrono::seconds(1)) {
+      ++suppressed_;
+      return;
+    }
+    last_logged_ = now;
+    spdlog::warn("TLS handshake with {} failed: {} ({} earlier failures not logged)",
+                 remote_address, what, suppressed_);
+    suppressed_ = 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point last_logged_;  // Guarded by mutex_.
+  std::uint64_t suppressed_ = 0;                       // Guarded by mutex_.
+};
+
+std::optional<http::TlsOptions> TlsOptionsOf(const ServerConfig& server) {
+  if (server.tls_certificate.empty()) return std::nullopt;
+  http::TlsOptions tls;
+  tls.certificate_file = server.tls_certificate;
+  tls.private_key_file = server.tls_private_key;
+  tls.client_ca_file = server.tls_client_ca;
+  tls.client_certificate_required = server.tls_client_certificate_required;
+  return tls;
+}
+
+std::string DescribeTls(const ServerConfig& server) {
+  if (server.tls_certificate.empty()) return "plain HTTP";
+  if (server.tls_client_ca.empty()) return "HTTPS without client certificates";
+  return std::string("HTTPS, client certificates ") +
+         (server.tls_client_certificate_required ? "required" : "optional") +
+         " and verified against " + server.tls_client_ca;
 }
 
 }  // namespace
@@ -117,18 +160,24 @@ int RunServe(const ServeOptions& options) {
   server_options.port = config.server.port;
   server_options.threads = config.server.threads;
   server_options.max_body_bytes = config.server.max_body_bytes;
+  server_options.tls = TlsOptionsOf(config.server);
+  HandshakeFailureLog handshake_failures;
+  server_options.on_tls_handshake_failure = [&handshake_failures](std::string_view remote_address,
+                                                                  std::string_view what) {
+    handshake_failures.Record(remote_address, what);
+  };
   http::Server server(server_options, router);
   if (Status s = server.Start(); !s.ok()) {
-    spdlog::error("listening on {}:{} failed: {}", config.server.listen, config.server.port,
-                  s.error().message);
+    spdlog::error("starting the server on {}:{} failed: {}", config.server.listen,
+                  config.server.port, s.error().message);
     return 1;
   }
   if (!options.port_file.empty()) {
     std::ofstream port_file(options.port_file, std::ios::trunc);
     port_file << server.port() << "\n";
   }
-  spdlog::info("imeiguard serving on {}:{} with store {}", config.server.listen, server.port(),
-               config.store_path);
+  spdlog::info("imeiguard serving {} on {}:{} with store {}", DescribeTls(config.server),
+               config.server.listen, server.port(), config.store_path);
 
   int signal = 0;
   sigwait(&signals, &signal);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,17 @@
 #include "net/http.h"
 
 namespace imeiguard::http {
+
+// HTTPS settings. Files are PEM, and relative paths are relative to the working directory.
+struct TlsOptions {
+  std::string certificate_file;  // The server certificate, then any intermediate CA certificates.
+  std::string private_key_file;  // The certificate's private key, unencrypted.
+  // CA certificates that sign client certificates. Empty: no client certificate is requested.
+  // Otherwise a client certificate that does not verify against them fails the handshake.
+  std::string client_ca_file;
+  // With client_ca_file: true fails a handshake without a client certificate, false accepts it.
+  bool client_certificate_required = true;
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
@@ -24,6 +36,12 @@ struct ServerOptions {
   // argument is the exception's what(). The library does not log, so this is where the
   // application can. May be empty.
   std::function<void(const Request& request, std::string_view what)> on_handler_exception;
+  // Set: the port speaks HTTPS only, and a connection that fails the TLS handshake is closed.
+  std::optional<TlsOptions> tls;
+  // Called on the server thread when a TLS handshake fails, with the client's IP address and
+  // OpenSSL's reason. May be empty.
+  std::function<void(std::string_view remote_address, std::string_view what)>
+      on_tls_handshake_failure;
 };
 
 // Listens and serves until Stop. Handlers run on the server's threads and must be thread-safe; a
@@ -38,8 +56,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts the threads. Returns kInvalidInput (reason "address") when the address is not
-  // an IP address, kUnavailable (reason "bind") when it cannot be bound, and kInternal (reason
+  // Loads the TLS files, binds and starts the threads. Returns kInvalidInput (reason "tls", with
+  // the message naming the file) when a TLS file is missing, unreadable or invalid, or when the key
+  // does not match the certificate. Returns kInvalidInput (reason "address") when the address is
+  // not an IP address, kUnavailable (reason "bind") when it cannot be bound, and kInternal (reason
   // "server_state") when it has started before. A stopped server cannot be started again.
   Status Start();
   // Stops accepting, closes idle connections, lets requests that were fully received finish (their
@@ -52,6 +72,8 @@ class Server {
  private:
   struct Impl;
   class Session;
+  template <class Stream>
+  class StreamSession;
   std::unique_ptr<Impl> impl_;
 };
 

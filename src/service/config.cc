@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 
@@ -71,6 +72,33 @@ class TableReader {
       return Invalid(key, *Find(key), "must be \"lost\", \"suspect\" or \"ignore\"");
     }
     return Status::Ok();
+  }
+
+  // Reads a string that must be one of `choices`, and leaves `out` alone when the key is absent.
+  Status Choice(std::string_view key, std::initializer_list<std::string_view> choices,
+                std::string& out) {
+    std::string text;
+    if (Status s = String(key, text); !s.ok()) return s;
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string expected;
+    for (std::string_view choice : choices) {
+      if (choice == text) {
+        out = text;
+        return Status::Ok();
+      }
+      expected += expected.empty() ? "" : " or ";
+      expected += "\"" + std::string(choice) + "\"";
+    }
+    return Invalid(key, *node, "must be " + expected);
+  }
+
+  // Returns the error for `key`, which the table lacks although another setting needs it.
+  Error Missing(std::string_view key, std::string_view what) const {
+    std::ostringstream message;
+    message << origin_ << ": setting '" << path_ << (path_.empty() ? "" : ".") << key << "' "
+            << what;
+    return Error::InvalidInput("config", message.str());
   }
 
   const toml::table* Subtable(std::string_view key) {
@@ -178,6 +206,36 @@ Status ReadConnector(const toml::table& table, const std::string& name, std::str
   return reader.RejectUnknownKeys();
 }
 
+// Reads the tls_* settings of [server] and rejects combinations that would be ignored.
+Status ReadServerTls(TableReader& reader, ServerConfig& server) {
+  std::string client_certificate;
+  for (Status s :
+       {reader.String("tls_certificate", server.tls_certificate),
+        reader.String("tls_private_key", server.tls_private_key),
+        reader.String("tls_client_ca", server.tls_client_ca),
+        reader.Choice("tls_client_certificate", {"required", "optional"}, client_certificate)}) {
+    if (!s.ok()) return s;
+  }
+  if (!client_certificate.empty()) {
+    server.tls_client_certificate_required = client_certificate == "required";
+  }
+
+  bool has_certificate = !server.tls_certificate.empty();
+  if (has_certificate && server.tls_private_key.empty()) {
+    return reader.Missing("tls_private_key", "is required when tls_certificate is set");
+  }
+  if (!has_certificate && !server.tls_private_key.empty()) {
+    return reader.Missing("tls_certificate", "is required when tls_private_key is set");
+  }
+  if (!has_certificate && !server.tls_client_ca.empty()) {
+    return reader.Missing("tls_certificate", "is required when tls_client_ca is set");
+  }
+  if (server.tls_client_ca.empty() && !client_certificate.empty()) {
+    return reader.Missing("tls_client_ca", "is required when tls_client_certificate is set");
+  }
+  return Status::Ok();
+}
+
 Status ReadRoot(const toml::table& root, std::string_view origin, Config& config) {
   TableReader reader(root, "", origin);
   if (Status s = reader.String("store", config.store_path); !s.ok()) return s;
@@ -194,9 +252,11 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
                      r.Integer("threads", 1, 256, threads),
                      r.Integer("max_body_bytes", 1024, 1LL << 30, max_body),
                      r.Integer("check_per_minute", 1, 1000000, check_per_minute),
-                     r.Integer("check_burst", 1, 1000000, check_burst), r.RejectUnknownKeys()}) {
+                     r.Integer("check_burst", 1, 1000000, check_burst)}) {
       if (!s.ok()) return s;
     }
+    if (Status s = ReadServerTls(r, config.server); !s.ok()) return s;
+    if (Status s = r.RejectUnknownKeys(); !s.ok()) return s;
     config.server.port = static_cast<std::uint16_t>(port);
     config.server.threads = static_cast<int>(threads);
     config.server.max_body_bytes = static_cast<std::size_t>(max_body);

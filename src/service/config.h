@@ -64,6 +64,15 @@ struct ServerConfig {
   // minute on average, and at once.
   int check_per_minute = 60;
   int check_burst = 20;
+  // HTTPS, off while tls_certificate is empty. Paths of PEM files, relative to the working
+  // directory. The files are loaded when the server starts.
+  std::string tls_certificate;
+  std::string tls_private_key;
+  // CA certificates that sign client certificates. Empty: no client certificate is requested.
+  std::string tls_client_ca;
+  // With tls_client_ca: true fails a handshake without a client certificate, false accepts it
+  // (but still rejects a certificate that does not verify).
+  bool tls_client_certificate_required = true;
 };
 
 struct Config {

@@ -40,6 +40,62 @@ TEST(ParseConfig, UnknownKeyNamedWithLine) {
   EXPECT_NE(config.error().message.find("server.prot"), std::string::npos);
 }
 
+TEST(ParseConfig, TlsOffByDefault) {
+  auto config = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.tls_certificate, "");
+  EXPECT_EQ(config->server.tls_private_key, "");
+  EXPECT_EQ(config->server.tls_client_ca, "");
+}
+
+TEST(ParseConfig, TlsSettingsRead) {
+  auto config = ParseConfig(
+      "[server]\ntls_certificate = \"s.crt\"\ntls_private_key = \"s.key\"\n"
+      "tls_client_ca = \"ca.crt\"\ntls_client_certificate = \"optional\"\n",
+      "tls.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.tls_certificate, "s.crt");
+  EXPECT_EQ(config->server.tls_private_key, "s.key");
+  EXPECT_EQ(config->server.tls_client_ca, "ca.crt");
+  EXPECT_FALSE(config->server.tls_client_certificate_required);
+}
+
+TEST(ParseConfig, TlsClientCertificateRequiredByDefault) {
+  auto config = ParseConfig(
+      "[server]\ntls_certificate = \"s.crt\"\ntls_private_key = \"s.key\"\n"
+      "tls_client_ca = \"ca.crt\"\n",
+      "tls.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->server.tls_client_certificate_required);
+}
+
+TEST(ParseConfig, TlsIncompleteSettingsRejected) {
+  struct Case {
+    std::string_view text;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {"tls_certificate = \"s.crt\"\n",
+       "setting 'server.tls_private_key' is required when tls_certificate is set"},
+      {"tls_private_key = \"s.key\"\n",
+       "setting 'server.tls_certificate' is required when tls_private_key is set"},
+      {"tls_client_ca = \"ca.crt\"\n",
+       "setting 'server.tls_certificate' is required when tls_client_ca is set"},
+      {"tls_certificate = \"s.crt\"\ntls_private_key = \"s.key\"\n"
+       "tls_client_certificate = \"required\"\n",
+       "setting 'server.tls_client_ca' is required when tls_client_certificate is set"},
+      {"tls_certificate = \"s.crt\"\ntls_private_key = \"s.key\"\ntls_client_ca = \"ca.crt\"\n"
+       "tls_client_certificate = \"yes\"\n",
+       "tls.toml:5: setting 'server.tls_client_certificate' must be \"required\" or \"optional\""},
+  };
+  for (const Case& c : cases) {
+    auto config = ParseConfig("[server]\n" + std::string(c.text), "tls.toml");
+    ASSERT_FALSE(config.ok()) << c.text;
+    EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput) << c.text;
+    EXPECT_NE(config.error().message.find(c.message), std::string::npos) << config.error().message;
+  }
+}
+
 TEST(ParseConfig, BadOutcomeRejected) {
   auto config = ParseConfig("[default]\nsilence = \"lock\"\n", "x.toml");
   ASSERT_FALSE(config.ok());
