@@ -90,13 +90,21 @@ Status GuardService::Persist(const AssessmentChange& change) {
 }
 
 Result<ManifestImportReport> GuardService::ImportManifest(std::string_view text,
-                                                          std::string_view required_shipper) {
+                                                          std::string_view required_shipper,
+                                                          ExportCheck export_check) {
   ManifestOptions options;
   options.destination_zone = config_.ingest.destination_zone;
   ManifestBatch batch = ParseManifest(text, options);
 
   ManifestImportReport report;
   report.rows_read = batch.rows_read;
+  if (export_check == ExportCheck::kEnforce) {
+    report.rejection = CheckManifestExport(batch);
+    if (report.rejection.has_value()) {
+      ++manifests_rejected_;
+      return report;
+    }
+  }
   report.errors = std::move(batch.errors);
   if (!required_shipper.empty()) {
     std::erase_if(batch.parcels, [&](const ManifestParcel& parcel) {
@@ -421,6 +429,7 @@ std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
       {"imeiguard_manifest_rows_total", static_cast<double>(manifest_rows_.load())},
       {"imeiguard_manifest_rows_rejected_total",
        static_cast<double>(manifest_rows_rejected_.load())},
+      {"imeiguard_manifests_rejected_total", static_cast<double>(manifests_rejected_.load())},
       {"imeiguard_verdict_changes_total", static_cast<double>(verdict_changes_.load())},
       {"imeiguard_store_failures_total", static_cast<double>(store_failures_.load())},
       {"imeiguard_lock_orders_submitted_total", static_cast<double>(outbox.submitted)},

@@ -37,7 +37,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
 
   // ImeiguardService
   Result<ManifestImportReport> ImportManifest(std::string_view text,
-                                              std::string_view required_shipper) override;
+                                              std::string_view required_shipper,
+                                              ExportCheck export_check) override;
   Result<EventIngestReport> IngestEvents(std::string_view ndjson) override;
   Result<std::optional<ParcelSnapshot>> GetParcel(std::string_view parcel_id) override;
   Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
@@ -116,6 +117,7 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<std::int64_t> events_rejected_{0};
   std::atomic<std::int64_t> manifest_rows_{0};
   std::atomic<std::int64_t> manifest_rows_rejected_{0};
+  std::atomic<std::int64_t> manifests_rejected_{0};
   std::atomic<std::int64_t> verdict_changes_{0};
   std::atomic<std::int64_t> store_failures_{0};
 };

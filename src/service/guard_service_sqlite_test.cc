@@ -103,7 +103,7 @@ class GuardServiceTest : public ::testing::Test {
   }
 
   void Import(std::string_view csv) {
-    auto report = service_->ImportManifest(csv, "");
+    auto report = service_->ImportManifest(csv, "", ExportCheck::kEnforce);
     ASSERT_TRUE(report.ok()) << report.error().message;
     ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
   }
@@ -418,7 +418,7 @@ TEST_F(GuardServiceTest, EqualImeisInOneRowRejected) {
   auto report = service_->ImportManifest(
       "parcel_id,shipper_id,service,promised_by,destination_postcode,imei,imei2\n"
       "373500000000001234,telco-a,home,2026-03-20,41301,867315042291587,867315042291587\n",
-      "");
+      "", ExportCheck::kEnforce);
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->errors.size(), 1u);
   EXPECT_EQ(report->errors[0].line, 2);
@@ -431,7 +431,7 @@ TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
       "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
       "373500000000000011,telco-a,home,2026-03-20,41301,000000000000000\n"
       "373500000000000022,telco-a,home,2026-03-20,41301,000000000000000\n",
-      "");
+      "", ExportCheck::kEnforce);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->errors.size(), 2u);
   EXPECT_EQ(report->devices_new, 0);
@@ -451,7 +451,7 @@ TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
 
 TEST_F(GuardServiceTest, ReimportChangesNothing) {
   Import(kManifest);
-  auto again = service_->ImportManifest(kManifest, "");
+  auto again = service_->ImportManifest(kManifest, "", ExportCheck::kEnforce);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->parcels_new, 0);
   EXPECT_EQ(again->devices_new, 0);
@@ -459,7 +459,7 @@ TEST_F(GuardServiceTest, ReimportChangesNothing) {
 }
 
 TEST_F(GuardServiceTest, ShipperScopeRejectsOtherShippersRows) {
-  auto report = service_->ImportManifest(kManifest, "retail-b");
+  auto report = service_->ImportManifest(kManifest, "retail-b", ExportCheck::kEnforce);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->parcels_new, 0);
   ASSERT_EQ(report->errors.size(), 2u);
@@ -492,6 +492,44 @@ TEST_F(GuardServiceTest, BadLinesReportedGoodLinesKept) {
   ASSERT_EQ(report.errors.size(), 2u);
   EXPECT_EQ(report.errors[0].line, 2);
   EXPECT_EQ(report.errors[1].line, 3);
+}
+
+// A manifest of 5 rows whose last 3 IMEIs (012456000000018, ...26, ...34) lost their leading 0.
+constexpr std::string_view kStrippedManifest =
+    "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
+    "373500000000000011,telco-a,home,2026-03-20,41301,358472100042174\n"
+    "373500000000000022,telco-a,home,2026-03-20,41301,490154203237518\n"
+    "373500000000000033,telco-a,home,2026-03-20,41301,12456000000018\n"
+    "373500000000000044,telco-a,home,2026-03-20,41301,12456000000026\n"
+    "373500000000000055,telco-a,home,2026-03-20,41301,12456000000034\n";
+
+TEST_F(GuardServiceTest, StrippedZerosRejectManifest) {
+  auto report = service_->ImportManifest(kStrippedManifest, "", ExportCheck::kEnforce);
+
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_TRUE(report->rejection.has_value());
+  EXPECT_EQ(report->rejection->reason, "imeis_stripped_of_leading_zeros");
+  EXPECT_EQ(report->rejection->rows_affected, 3);
+  EXPECT_EQ(report->rejection->example_line, 4);
+  EXPECT_EQ(report->rows_read, 5);
+  EXPECT_EQ(report->parcels_new, 0);
+  EXPECT_EQ(report->devices_new, 0);
+  auto parcel = service_->GetParcel("373500000000000011");
+  ASSERT_TRUE(parcel.ok());
+  EXPECT_FALSE(parcel->has_value());
+  EXPECT_FALSE(service_->Tracks("373500000000000011"));
+}
+
+TEST_F(GuardServiceTest, ForcedManifestImportsGoodRows) {
+  auto report = service_->ImportManifest(kStrippedManifest, "", ExportCheck::kForce);
+
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_FALSE(report->rejection.has_value());
+  EXPECT_EQ(report->devices_new, 2);
+  ASSERT_EQ(report->errors.size(), 3u);
+  EXPECT_EQ(report->errors[0].line, 4);
+  EXPECT_EQ(report->errors[0].reason, "length_14");
+  EXPECT_TRUE(service_->Tracks("373500000000000011"));
 }
 
 }  // namespace
