@@ -14,6 +14,12 @@ namespace {
 
 constexpr std::size_t kMaxDeclarationReasonLength = 500;
 
+// Batches of one retention purge run. With the default 500 parcels a batch and a run every 10
+// minutes, the purge keeps up with about 1.4 million closed parcels a day. That is far more than a
+// carrier's few thousand phone parcels a day, and a backlog after an outage drains over several
+// runs.
+constexpr int kMaxPurgeBatchesPerRun = 20;
+
 }  // namespace
 
 GuardService::GuardService(const Config& config, Store& store, const Clock& clock,
@@ -386,6 +392,54 @@ void GuardService::Record(const LockOrder& order, Timestamp now, const std::stri
   }
 }
 
+Result<int> GuardService::PurgeRetention(Timestamp now) {
+  Timestamp closed_before = now - config_.privacy.retention;
+  int batch_size = config_.privacy.purge_batch_parcels;
+  int parcels = 0;
+  int devices = 0;
+  Status failure;
+  for (int batch = 0; batch < kMaxPurgeBatchesPerRun; ++batch) {
+    auto purged = store_.PurgeClosedParcelDevices(closed_before, batch_size, now);
+    if (!purged.ok()) {
+      ++store_failures_;
+      failure = purged.error();
+      break;
+    }
+    {
+      // A closed parcel is normally evicted already; one that is not must not keep its IMEIs.
+      std::lock_guard lock(mutex_);
+      for (const std::string& parcel_id : purged->parcel_ids) tracker_.Forget(parcel_id);
+    }
+    parcels += static_cast<int>(purged->parcel_ids.size());
+    devices += purged->devices;
+    if (static_cast<int>(purged->parcel_ids.size()) < batch_size) break;
+  }
+  if (parcels > 0) {
+    // NOTE: a crash between a batch's commit and this append leaves that batch purged without
+    // an audit entry; the parcels' devices_purged_at column still records it.
+    AuditEntry audit;
+    audit.at = now;
+    audit.actor = "retention";
+    audit.action = "devices_purged";
+    audit.entity = "retention";
+    audit.detail = boost::json::serialize(boost::json::object{
+        {"parcels", parcels},
+        {"devices", devices},
+        {"closed_before", FormatRfc3339(closed_before)},
+        {"retention_days", config_.privacy.retention / std::chrono::hours(24)}});
+    if (Status s = store_.AppendAudit(audit); !s.ok()) {
+      ++store_failures_;
+      spdlog::error("recording the retention purge of {} parcels failed: {}", parcels,
+                    s.error().message);
+      if (failure.ok()) failure = s;
+    }
+    spdlog::info("retention purge removed {} devices of {} parcels closed before {}", devices,
+                 parcels, FormatRfc3339(closed_before));
+  }
+  if (!failure.ok()) return failure.error();
+  return parcels;
+}
+
 void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
   std::unique_lock lock(snapshot_mutex_);
   for (const DeviceRow& device : parcel.devices) {
@@ -471,8 +525,13 @@ void GuardService::TickerLoop() {
       if (purged.ok() && *purged > 0) {
         spdlog::info("dropped {} events whose manifest never came", *purged);
       }
-      std::lock_guard lock(mutex_);
-      tracker_.EvictSettled();
+      {
+        std::lock_guard lock(mutex_);
+        tracker_.EvictSettled();
+      }
+      if (auto purged = PurgeRetention(now); !purged.ok()) {
+        spdlog::warn("retention purge failed, retrying in 10 minutes: {}", purged.error().message);
+      }
     }
   }
 }

@@ -67,6 +67,13 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Status RunDeadlines(Timestamp now, bool at_deadline);
   std::optional<Timestamp> NextDeadline() const;
 
+  // Purges the devices of parcels closed without a case longer than the retention period before
+  // `now`, in batches of privacy.purge_batch_parcels, each its own store transaction, and drops
+  // those parcels from memory. Appends one audit entry with the counts (no IMEIs) when anything
+  // was purged. Returns how many parcels lost their devices; on a store failure, the batches
+  // before it stay purged and audited.
+  Result<int> PurgeRetention(Timestamp now);
+
   // One pass of the outbox at `now`; returns the number of attempts made.
   int RunOutboxOnce(Timestamp now);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -530,6 +531,117 @@ TEST_F(GuardServiceTest, ForcedManifestImportsGoodRows) {
   EXPECT_EQ(report->errors[0].line, 4);
   EXPECT_EQ(report->errors[0].reason, "length_14");
   EXPECT_TRUE(service_->Tracks("373500000000000011"));
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeRemovesImeisOfDeliveredParcel) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  ASSERT_EQ(VerdictOf("373500000000001234"), Verdict::kDelivered);
+  ASSERT_TRUE(service_->Tracks("373500000000001234"));
+
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention + hours(1));
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(service_->Tracks("373500000000001234"));
+  auto parcel = service_->GetParcel("373500000000001234");
+  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  EXPECT_TRUE((*parcel)->devices.empty());
+  EXPECT_EQ((*parcel)->events.size(), 1u);
+  auto devices = service_->FindDevices(Imei::Parse("867315042291587", ImeiChannel::kHuman).value());
+  ASSERT_TRUE(devices.ok());
+  EXPECT_TRUE(devices->empty());
+  // The open parcel keeps its device.
+  auto open = service_->GetParcel("373500000000005678");
+  ASSERT_TRUE(open.ok() && open->has_value());
+  EXPECT_EQ((*open)->devices.size(), 1u);
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeAuditsCountsWithoutImeis) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention + hours(1));
+  ASSERT_TRUE(service_->PurgeRetention(clock_.Now()).ok());
+
+  auto audit = store_->LoadAudit("retention", 10);
+
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  const AuditEntry& entry = (*audit)[0];
+  EXPECT_EQ(entry.actor, "retention");
+  EXPECT_EQ(entry.action, "devices_purged");
+  EXPECT_EQ(entry.at, clock_.Now());
+  boost::json::object detail = boost::json::parse(entry.detail).as_object();
+  EXPECT_EQ(detail.at("parcels"), 1);
+  EXPECT_EQ(detail.at("devices"), 1);
+  EXPECT_EQ(detail.at("retention_days"), 90);
+  EXPECT_EQ(entry.detail.find("86731504229"), std::string::npos) << entry.detail;
+  EXPECT_EQ(entry.detail.find("373500000000001234"), std::string::npos) << entry.detail;
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeWithNothingDueWritesNoAudit) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention - hours(1));
+
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0);
+  auto audit = store_->LoadAudit("retention", 10);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->empty());
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeKeepsParcelThatWasLost) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T09:00:01Z");
+  ASSERT_EQ(VerdictOf("373500000000005678"), Verdict::kLost);
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z"));
+  Ingest(
+      R"({"event_id":"p-b","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-02T12:00:01Z");
+  ASSERT_EQ(VerdictOf("373500000000005678"), Verdict::kDelivered);
+
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention * 2);
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0);
+  auto parcel = service_->GetParcel("373500000000005678");
+  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  EXPECT_EQ((*parcel)->devices.size(), 1u);
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeRunsInBatches) {
+  config_.privacy.purge_batch_parcels = 1;
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n"
+      R"({"event_id":"p-b","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-02T13:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-02T13:00:00Z") + config_.privacy.retention + hours(1));
+
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 2);
+  auto audit = store_->LoadAudit("retention", 10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ(boost::json::parse((*audit)[0].detail).at("devices"), 2);
 }
 
 }  // namespace
