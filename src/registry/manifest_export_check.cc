@@ -19,19 +19,29 @@ const RowError* FindError(const ManifestBatch& batch, int line, std::string_view
   return nullptr;
 }
 
-// The number of distinct lines that have an error with `reason`.
-int LinesWithReason(const ManifestBatch& batch, std::string_view reason) {
-  std::set<int> lines;
+// The row an error belongs to. A CSV row is one line. A JSON device spans several lines, so its
+// path ("parcels[2].devices[0]") names it, and a parcel-level error counts as one row.
+std::string RowKey(const RowError& error) {
+  std::string_view column = error.column;
+  if (!column.starts_with("parcels[")) return std::to_string(error.line);
+  std::size_t devices = column.find(".devices[");
+  std::size_t end = column.find(']', devices == std::string_view::npos ? 0 : devices);
+  return std::string(column.substr(0, end == std::string_view::npos ? column.size() : end + 1));
+}
+
+// The number of distinct rows that have an error with `reason`.
+int RowsWithReason(const ManifestBatch& batch, std::string_view reason) {
+  std::set<std::string> rows;
   for (const RowError& error : batch.errors) {
-    if (error.reason == reason) lines.insert(error.line);
+    if (error.reason == reason) rows.insert(RowKey(error));
   }
-  return static_cast<int>(lines.size());
+  return static_cast<int>(rows.size());
 }
 
 std::optional<ManifestRejection> CheckLeadingZeros(const ManifestBatch& batch) {
   int missing_zero = static_cast<int>(batch.lines_missing_leading_zero.size());
   if (missing_zero < kMinRowsMissingLeadingZero) return std::nullopt;
-  if (missing_zero * 2 <= LinesWithReason(batch, "length_14")) return std::nullopt;
+  if (missing_zero * 2 <= RowsWithReason(batch, "length_14")) return std::nullopt;
 
   ManifestRejection rejection;
   rejection.reason = "imeis_stripped_of_leading_zeros";
@@ -56,19 +66,19 @@ std::optional<ManifestRejection> CheckLeadingZeros(const ManifestBatch& batch) {
 std::optional<ManifestRejection> CheckDominantReason(const ManifestBatch& batch) {
   if (batch.rows_read < kMinRowsForDominantReason) return std::nullopt;
 
-  // Lines per reason, and the first error of each reason, in file order.
-  std::map<std::string_view, std::set<int>> lines_by_reason;
+  // Rows per reason, and the first error of each reason, in file order.
+  std::map<std::string_view, std::set<std::string>> rows_by_reason;
   std::map<std::string_view, const RowError*> first_by_reason;
   for (const RowError& error : batch.errors) {
-    lines_by_reason[error.reason].insert(error.line);
+    rows_by_reason[error.reason].insert(RowKey(error));
     first_by_reason.try_emplace(error.reason, &error);
   }
   std::string_view dominant;
   int rows = 0;
-  for (const auto& [reason, lines] : lines_by_reason) {
-    if (static_cast<int>(lines.size()) > rows) {
+  for (const auto& [reason, reason_rows] : rows_by_reason) {
+    if (static_cast<int>(reason_rows.size()) > rows) {
       dominant = reason;
-      rows = static_cast<int>(lines.size());
+      rows = static_cast<int>(reason_rows.size());
     }
   }
   if (rows * 2 <= batch.rows_read) return std::nullopt;

@@ -120,6 +120,29 @@ TEST(ManifestExportCheck, StrippedZerosWinOverDominantReason) {
   EXPECT_EQ(rejection->reason, "imeis_stripped_of_leading_zeros");
 }
 
+TEST(ManifestExportCheck, JsonDeviceCountsAsOneRow) {
+  // 10 devices, 5 of which have both IMEIs in exponent notation, on separate lines: 5 rows of 10.
+  std::string devices;
+  for (int i = 1; i <= 10; ++i) {
+    if (!devices.empty()) devices += ",\n";
+    if (i <= 5) {
+      devices += "{\"imei\": \"3.58472E+14\",\n \"imei2\": \"8.6731E+14\"}";
+    } else {
+      devices += "{\"imei\": \"" + ImeiOf("35847210", i) + "\"}";
+    }
+  }
+  std::string json =
+      R"({"shipper_id": "telco-a", "parcels": [{"parcel_id": "373500000000001234",
+ "service": "home", "promised_by": "2026-03-03", "destination_postcode": "41301",
+ "devices": [)" +
+      devices + "]}]}";
+  ManifestBatch batch = ParseManifestJson(json, {});
+  ASSERT_EQ(batch.rows_read, 10);
+  ASSERT_EQ(batch.errors.size(), 10u);
+
+  EXPECT_FALSE(CheckManifestExport(batch).has_value());
+}
+
 TEST(ManifestParse, StrippedZeroMessageNamesValidImei) {
   ManifestBatch batch = ParseManifestCsv(std::string(kHeader) + Row(1, "12456003188422"), {});
   ASSERT_EQ(batch.errors.size(), 1u);
