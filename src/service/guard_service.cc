@@ -399,17 +399,18 @@ Result<int> GuardService::PurgeRetention(Timestamp now) {
   int devices = 0;
   Status failure;
   for (int batch = 0; batch < kMaxPurgeBatchesPerRun; ++batch) {
+    // mutex_ is held for one batch, so that no assessment of a purged parcel runs between the
+    // purge and the tracker forgetting it. A closed parcel is normally evicted already.
+    std::unique_lock lock(mutex_);
     auto purged = store_.PurgeClosedParcelDevices(closed_before, batch_size, now);
     if (!purged.ok()) {
       ++store_failures_;
       failure = purged.error();
       break;
     }
-    {
-      // A closed parcel is normally evicted already; one that is not must not keep its IMEIs.
-      std::lock_guard lock(mutex_);
-      for (const std::string& parcel_id : purged->parcel_ids) tracker_.Forget(parcel_id);
-    }
+    for (const std::string& parcel_id : purged->parcel_ids) tracker_.Forget(parcel_id);
+    lock.unlock();
+
     parcels += static_cast<int>(purged->parcel_ids.size());
     devices += purged->devices;
     if (static_cast<int>(purged->parcel_ids.size()) < batch_size) break;
