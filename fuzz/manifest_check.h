@@ -6,6 +6,7 @@
 #include "fuzz_check.h"
 #include "identifiers/parcel_id.h"
 #include "registry/manifest.h"
+#include "registry/manifest_export_check.h"
 
 inline void CheckManifestBatch(const imeiguard::ManifestBatch& batch) {
   std::unordered_set<imeiguard::Imei> imeis;
@@ -30,5 +31,15 @@ inline void CheckManifestBatch(const imeiguard::ManifestBatch& batch) {
     IG_FUZZ_CHECK(error.line >= 1);
     IG_FUZZ_CHECK(!error.reason.empty());
     IG_FUZZ_CHECK(!error.message.empty());
+  }
+  IG_FUZZ_CHECK(batch.lines_missing_leading_zero.size() <= batch.errors.size());
+
+  // A rejection names a reason, a row error, a message, at least one row and a line.
+  if (auto rejection = imeiguard::CheckManifestExport(batch)) {
+    IG_FUZZ_CHECK(!rejection->reason.empty());
+    IG_FUZZ_CHECK(!rejection->row_reason.empty());
+    IG_FUZZ_CHECK(!rejection->message.empty());
+    IG_FUZZ_CHECK(rejection->rows_affected >= 1);
+    IG_FUZZ_CHECK(rejection->example_line >= 1);
   }
 }

@@ -149,6 +149,27 @@ Result<OrderPage> ReadOrderPage(const Request& request) {
   return page;
 }
 
+// The ?force= query parameter of POST /v1/manifests: "true" imports the good rows of a file that
+// looks wrongly exported.
+Result<ExportCheck> ReadExportCheck(const Request& request) {
+  std::string_view force = request.Query("force");
+  if (force.empty() || force == "false") return ExportCheck::kEnforce;
+  if (force == "true") return ExportCheck::kForce;
+  return Error::InvalidInput("invalid_query", "query parameter force=" + std::string(force) +
+                                                  " is invalid; use true or false");
+}
+
+// The 422 problem details of a manifest rejected whole, with the counts and the example row.
+Response RejectionResponse(const ManifestRejection& rejection) {
+  http::ProblemMembers members;
+  members.emplace_back("row_reason", rejection.row_reason);
+  members.emplace_back("rows_affected", std::int64_t{rejection.rows_affected});
+  members.emplace_back("rows_read", std::int64_t{rejection.rows_read});
+  members.emplace_back("line", std::int64_t{rejection.example_line});
+  if (!rejection.example_column.empty()) members.emplace_back("field", rejection.example_column);
+  return Response::Problem(422, rejection.reason, rejection.message, members);
+}
+
 // The "reason" member of a JSON object body such as {"reason": "seen on CCTV"}.
 Result<std::string> ReasonMember(std::string_view body) {
   boost::system::error_code error;
@@ -235,8 +256,11 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      // temporary that the view outlives.
                      std::string_view scope;
                      if (principal.role == Role::kShipper) scope = principal.shipper_id;
-                     auto report = service.ImportManifest(request.body, scope);
+                     auto export_check = ReadExportCheck(request);
+                     if (!export_check.ok()) return ErrorResponse(export_check.error());
+                     auto report = service.ImportManifest(request.body, scope, *export_check);
                      if (!report.ok()) return ErrorResponse(report.error());
+                     if (report->rejection) return RejectionResponse(*report->rejection);
                      return JsonResponse(200, ManifestReportJson(*report));
                    }));
 

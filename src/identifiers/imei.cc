@@ -301,6 +301,22 @@ std::string Imei::WithCheckDigit() const {
 
 std::string Imei::Masked() const { return Core().substr(0, 8) + "******"; }
 
+std::optional<Imei> ImeiWithLeadingZero(std::string_view text) {
+  ImeiRejection rejection = ImeiRejection::kEmpty;
+  if (Imei::Parse(text, ImeiChannel::kHuman, &rejection).ok()) return std::nullopt;
+  if (rejection != ImeiRejection::kLength14) return std::nullopt;
+
+  // A kLength14 text has exactly 14 digits; its other characters are separators and a prefix.
+  std::string padded = "0";
+  for (char c : text) {
+    if (c >= '0' && c <= '9') padded.push_back(c);
+  }
+  if (padded.size() != kCoreLength + 1) return std::nullopt;
+  Result<Imei> imei = Imei::Parse(padded, ImeiChannel::kHuman);
+  if (!imei.ok()) return std::nullopt;
+  return *imei;
+}
+
 int LuhnCheckDigit(std::string_view core14) {
   if (core14.size() != kCoreLength) return -1;
   int sum = 0;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -77,6 +78,12 @@ class Imei {
   explicit Imei(std::uint64_t core) : core_(core) {}
   std::uint64_t core_;
 };
+
+// Returns the IMEI that `text` is with a 0 in front, when `text` is rejected as 14 digits
+// (kLength14) and those 15 digits pass Luhn. That is the mark of an IMEI from which a spreadsheet
+// dropped the leading zero by storing it as a number. Returns std::nullopt for any other text.
+// 14 digits typed without their check digit also fit by chance, 1 time in 10.
+std::optional<Imei> ImeiWithLeadingZero(std::string_view text);
 
 // Computes the Luhn check digit (0 to 9) of a 14-digit core given as 14 ASCII digits. Returns -1
 // when `core14` is not exactly 14 ASCII digits.

@@ -250,6 +250,30 @@ TEST(LuhnCheckDigit, RejectsMalformedCore) {
   EXPECT_EQ(LuhnCheckDigit("3584721000421x"), -1);
 }
 
+TEST(ImeiWithLeadingZero, RestoresDroppedZero) {
+  std::optional<Imei> imei = ImeiWithLeadingZero("12456003188422");
+  ASSERT_TRUE(imei.has_value());
+  EXPECT_EQ(imei->WithCheckDigit(), "012456003188422");
+}
+
+TEST(ImeiWithLeadingZero, ReadsSeparatorsAndPrefix) {
+  std::optional<Imei> imei = ImeiWithLeadingZero("imei-12 456003 188422");
+  ASSERT_TRUE(imei.has_value());
+  EXPECT_EQ(imei->WithCheckDigit(), "012456003188422");
+}
+
+TEST(ImeiWithLeadingZero, FourteenDigitsFailingLuhnDoNotFit) {
+  // 035693803564380 fails Luhn: these 14 digits lack their check digit instead.
+  EXPECT_FALSE(ImeiWithLeadingZero("35693803564380").has_value());
+}
+
+TEST(ImeiWithLeadingZero, OtherRejectionsDoNotFit) {
+  EXPECT_FALSE(ImeiWithLeadingZero("012456003188422").has_value());  // Valid already.
+  EXPECT_FALSE(ImeiWithLeadingZero("1245600318842").has_value());    // 13 digits.
+  EXPECT_FALSE(ImeiWithLeadingZero("1.2456E+13").has_value());
+  EXPECT_FALSE(ImeiWithLeadingZero("").has_value());
+}
+
 TEST(ImeiMasked, KeepsTacHidesSerial) {
   Imei imei = Imei::Parse("358472100042174", ImeiChannel::kHuman).value();
   EXPECT_EQ(imei.Masked(), "35847210******");

@@ -67,6 +67,10 @@ struct ManifestBatch {
   std::vector<ManifestParcel> parcels;
   std::vector<RowError> errors;
   int rows_read = 0;  // Data rows (CSV) or devices (JSON) read, good and bad.
+  // Lines of the rows whose imei or imei2 is 14 digits that a leading 0 makes a valid IMEI, each
+  // once, in file order: the mark of an IMEI column that a spreadsheet stored as numbers. Each
+  // such row is also in `errors` with reason "length_14".
+  std::vector<int> lines_missing_leading_zero;
 };
 
 struct ManifestOptions {

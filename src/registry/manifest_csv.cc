@@ -209,7 +209,8 @@ ManifestBatch ParseUnguarded(std::string_view text, const ManifestOptions& optio
     }
     RawFields fields = FieldsOf(record, *header);
     std::optional<ParcelRecord> parcel = CheckParcelFields(fields, **zone, batch.errors);
-    std::optional<DeviceRecord> device = CheckDeviceFields(fields, batch.errors);
+    std::optional<DeviceRecord> device =
+        CheckDeviceFields(fields, batch.errors, batch.lines_missing_leading_zero);
     if (parcel && device) {
       assembler.Add(std::move(*parcel), std::move(*device), record.line, fields);
     }

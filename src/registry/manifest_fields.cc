@@ -102,6 +102,17 @@ Result<Service> CheckService(std::string_view text) {
 
 Result<Imei> CheckImei(std::string_view text, ManifestField field) {
   Result<Imei> imei = Imei::Parse(text, ImeiChannel::kHuman);
+  if (imei.ok()) return imei;
+  if (std::optional<Imei> padded = ImeiWithLeadingZero(text)) {
+    std::string column(ManifestFieldName(field));
+    return Error::InvalidInput(
+        imei.error().reason,
+        QuoteForMessage(text) + " has 14 digits, and with a leading 0 it is the valid IMEI " +
+            padded->WithCheckDigit() +
+            ", so a spreadsheet probably stored the column as a number and dropped the zero. "
+            "Re-export the " +
+            column + " column as text.");
+  }
   if (!imei.ok() && field == ManifestField::kImei2 &&
       imei.error().reason == ImeiRejectionCode(ImeiRejection::kPlaceholder)) {
     return Error::InvalidInput(imei.error().reason, imei.error().message +
@@ -275,9 +286,18 @@ std::optional<ParcelRecord> CheckParcelFields(const RawFields& fields, const dat
 }
 
 std::optional<DeviceRecord> CheckDeviceFields(const RawFields& fields,
-                                              std::vector<RowError>& errors) {
+                                              std::vector<RowError>& errors,
+                                              std::vector<int>& lines_missing_leading_zero) {
   bool failed = false;
   DeviceRecord device;
+
+  // The row's line once, if either IMEI column lost its leading zero.
+  for (ManifestField field : {ManifestField::kImei, ManifestField::kImei2}) {
+    const RawField& raw = FieldOf(fields, field);
+    if (raw.rejected || !raw.text.has_value() || !ImeiWithLeadingZero(*raw.text)) continue;
+    lines_missing_leading_zero.push_back(raw.line);
+    break;
+  }
 
   if (auto text = TextOf(fields, ManifestField::kImei, errors, &failed)) {
     auto imei =

@@ -64,9 +64,12 @@ Result<const date::time_zone*> LocateZone(std::string_view name);
 std::optional<ParcelRecord> CheckParcelFields(const RawFields& fields, const date::time_zone& zone,
                                               std::vector<RowError>& errors);
 
-// Checks the device fields of a row, as CheckParcelFields does. `line` is left 0.
+// Checks the device fields of a row, as CheckParcelFields does. `line` is left 0. Appends the
+// row's line to `lines_missing_leading_zero` when its imei or imei2 is 14 digits that a leading 0
+// makes a valid IMEI (see ImeiWithLeadingZero).
 std::optional<DeviceRecord> CheckDeviceFields(const RawFields& fields,
-                                              std::vector<RowError>& errors);
+                                              std::vector<RowError>& errors,
+                                              std::vector<int>& lines_missing_leading_zero);
 
 // Parses a decimal amount of SEK with '.' as decimal point, at most two decimals that are not
 // zero, into öre. Returns kInvalidInput with reason "invalid_value" otherwise.

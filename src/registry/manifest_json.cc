@@ -231,7 +231,8 @@ void JsonManifestReader::ReadDevices(const json::object& parcel_object, std::siz
       raw.column = device_path + "." + std::string(ManifestFieldName(field));
       ReadField(*object, field, raw, batch_.errors);
     }
-    std::optional<DeviceRecord> device = CheckDeviceFields(fields, batch_.errors);
+    std::optional<DeviceRecord> device =
+        CheckDeviceFields(fields, batch_.errors, batch_.lines_missing_leading_zero);
     if (parcel && device) assembler_.Add(*parcel, std::move(*device), device_line, fields);
   }
 }

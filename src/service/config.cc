@@ -293,6 +293,18 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     ingest_config.max_text_field_bytes = static_cast<std::size_t>(max_text_field);
   }
 
+  if (const toml::table* privacy = reader.Subtable("privacy")) {
+    TableReader r(*privacy, "privacy", origin);
+    std::int64_t retention_days = config.privacy.retention / std::chrono::hours(24);
+    std::int64_t batch = config.privacy.purge_batch_parcels;
+    for (Status s : {r.Integer("retention_days", 1, 3650, retention_days),
+                     r.Integer("purge_batch_parcels", 1, 100000, batch), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+    config.privacy.retention = std::chrono::hours(24 * retention_days);
+    config.privacy.purge_batch_parcels = static_cast<int>(batch);
+  }
+
   if (const toml::table* outbox = reader.Subtable("outbox")) {
     TableReader r(*outbox, "outbox", origin);
     std::int64_t attempts = config.outbox.max_attempts;

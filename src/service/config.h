@@ -55,6 +55,17 @@ struct IngestConfig {
   std::size_t max_text_field_bytes = 4096;  // Bytes of the free-text "detail" and "model".
 };
 
+struct PrivacyConfig {
+  // How long after a parcel was delivered or returned the link between its IMEIs and the parcel
+  // is kept, unless the parcel had a case (a suspect, lost or recovered verdict or a lock order).
+  // Once it ends, the retention purge removes the parcel's devices and keeps its history and
+  // verdict.
+  Duration retention = std::chrono::hours(24 * 90);
+  // Parcels purged in one store transaction. Ingest waits for each transaction, so smaller batches
+  // delay it less.
+  int purge_batch_parcels = 500;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -80,6 +91,7 @@ struct Config {
   ServerConfig server;
   IngestConfig ingest;
   OutboxConfig outbox;
+  PrivacyConfig privacy;
   Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
   ShipperPolicy default_policy;
   std::map<std::string, ShipperPolicy> shippers;

@@ -166,6 +166,40 @@ TEST(LoadConfig, ExampleFileShowsIngestDefaults) {
   EXPECT_EQ(config->ingest.max_text_field_bytes, defaults.max_text_field_bytes);
 }
 
+TEST(LoadConfig, ExampleFileShowsPrivacyDefaults) {
+  ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
+  auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  PrivacyConfig defaults;
+  EXPECT_EQ(config->privacy.retention, defaults.retention);
+  EXPECT_EQ(config->privacy.purge_batch_parcels, defaults.purge_batch_parcels);
+}
+
+TEST(ParseConfig, RetentionReadInDays) {
+  auto config = ParseConfig("[privacy]\nretention_days = 30\npurge_batch_parcels = 7\n", "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->privacy.retention, std::chrono::hours(24 * 30));
+  EXPECT_EQ(config->privacy.purge_batch_parcels, 7);
+}
+
+TEST(ParseConfig, RetentionOfZeroDaysRejected) {
+  auto config = ParseConfig("[privacy]\nretention_days = 0\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_NE(
+      config.error().message.find("privacy.retention_days' must be an integer from 1 to 3650"),
+      std::string::npos)
+      << config.error().message;
+}
+
+TEST(ParseConfig, UnknownPrivacyKeyRejected) {
+  auto config = ParseConfig("[privacy]\nretention_dayz = 30\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("privacy.retention_dayz' is not a known setting"),
+            std::string::npos)
+      << config.error().message;
+}
+
 TEST(LoadConfig, ExampleFileParses) {
   ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
   auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");

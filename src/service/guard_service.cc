@@ -14,6 +14,12 @@ namespace {
 
 constexpr std::size_t kMaxDeclarationReasonLength = 500;
 
+// Batches of one retention purge run. With the default 500 parcels a batch and a run every 10
+// minutes, the purge keeps up with about 1.4 million closed parcels a day. That is far more than a
+// carrier's few thousand phone parcels a day, and a backlog after an outage drains over several
+// runs.
+constexpr int kMaxPurgeBatchesPerRun = 20;
+
 }  // namespace
 
 GuardService::GuardService(const Config& config, Store& store, const Clock& clock,
@@ -90,13 +96,21 @@ Status GuardService::Persist(const AssessmentChange& change) {
 }
 
 Result<ManifestImportReport> GuardService::ImportManifest(std::string_view text,
-                                                          std::string_view required_shipper) {
+                                                          std::string_view required_shipper,
+                                                          ExportCheck export_check) {
   ManifestOptions options;
   options.destination_zone = config_.ingest.destination_zone;
   ManifestBatch batch = ParseManifest(text, options);
 
   ManifestImportReport report;
   report.rows_read = batch.rows_read;
+  if (export_check == ExportCheck::kEnforce) {
+    report.rejection = CheckManifestExport(batch);
+    if (report.rejection.has_value()) {
+      ++manifests_rejected_;
+      return report;
+    }
+  }
   report.errors = std::move(batch.errors);
   if (!required_shipper.empty()) {
     std::erase_if(batch.parcels, [&](const ManifestParcel& parcel) {
@@ -378,6 +392,55 @@ void GuardService::Record(const LockOrder& order, Timestamp now, const std::stri
   }
 }
 
+Result<int> GuardService::PurgeRetention(Timestamp now) {
+  Timestamp closed_before = now - config_.privacy.retention;
+  int batch_size = config_.privacy.purge_batch_parcels;
+  int parcels = 0;
+  int devices = 0;
+  Status failure;
+  for (int batch = 0; batch < kMaxPurgeBatchesPerRun; ++batch) {
+    // mutex_ is held for one batch, so that no assessment of a purged parcel runs between the
+    // purge and the tracker forgetting it. A closed parcel is normally evicted already.
+    std::unique_lock lock(mutex_);
+    auto purged = store_.PurgeClosedParcelDevices(closed_before, batch_size, now);
+    if (!purged.ok()) {
+      ++store_failures_;
+      failure = purged.error();
+      break;
+    }
+    for (const std::string& parcel_id : purged->parcel_ids) tracker_.Forget(parcel_id);
+    lock.unlock();
+
+    parcels += static_cast<int>(purged->parcel_ids.size());
+    devices += purged->devices;
+    if (static_cast<int>(purged->parcel_ids.size()) < batch_size) break;
+  }
+  if (parcels > 0) {
+    // NOTE: a crash between a batch's commit and this append leaves that batch purged without
+    // an audit entry; the parcels' devices_purged_at column still records it.
+    AuditEntry audit;
+    audit.at = now;
+    audit.actor = "retention";
+    audit.action = "devices_purged";
+    audit.entity = "retention";
+    audit.detail = boost::json::serialize(boost::json::object{
+        {"parcels", parcels},
+        {"devices", devices},
+        {"closed_before", FormatRfc3339(closed_before)},
+        {"retention_days", config_.privacy.retention / std::chrono::hours(24)}});
+    if (Status s = store_.AppendAudit(audit); !s.ok()) {
+      ++store_failures_;
+      spdlog::error("recording the retention purge of {} parcels failed: {}", parcels,
+                    s.error().message);
+      if (failure.ok()) failure = s;
+    }
+    spdlog::info("retention purge removed {} devices of {} parcels closed before {}", devices,
+                 parcels, FormatRfc3339(closed_before));
+  }
+  if (!failure.ok()) return failure.error();
+  return parcels;
+}
+
 void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
   std::unique_lock lock(snapshot_mutex_);
   for (const DeviceRow& device : parcel.devices) {
@@ -421,6 +484,7 @@ std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
       {"imeiguard_manifest_rows_total", static_cast<double>(manifest_rows_.load())},
       {"imeiguard_manifest_rows_rejected_total",
        static_cast<double>(manifest_rows_rejected_.load())},
+      {"imeiguard_manifests_rejected_total", static_cast<double>(manifests_rejected_.load())},
       {"imeiguard_verdict_changes_total", static_cast<double>(verdict_changes_.load())},
       {"imeiguard_store_failures_total", static_cast<double>(store_failures_.load())},
       {"imeiguard_lock_orders_submitted_total", static_cast<double>(outbox.submitted)},
@@ -462,8 +526,13 @@ void GuardService::TickerLoop() {
       if (purged.ok() && *purged > 0) {
         spdlog::info("dropped {} events whose manifest never came", *purged);
       }
-      std::lock_guard lock(mutex_);
-      tracker_.EvictSettled();
+      {
+        std::lock_guard lock(mutex_);
+        tracker_.EvictSettled();
+      }
+      if (auto purged = PurgeRetention(now); !purged.ok()) {
+        spdlog::warn("retention purge failed, retrying in 10 minutes: {}", purged.error().message);
+      }
     }
   }
 }

@@ -37,7 +37,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
 
   // ImeiguardService
   Result<ManifestImportReport> ImportManifest(std::string_view text,
-                                              std::string_view required_shipper) override;
+                                              std::string_view required_shipper,
+                                              ExportCheck export_check) override;
   Result<EventIngestReport> IngestEvents(std::string_view ndjson) override;
   Result<std::optional<ParcelSnapshot>> GetParcel(std::string_view parcel_id) override;
   Result<std::vector<DeviceRow>> FindDevices(Imei imei) override;
@@ -65,6 +66,13 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // `at_deadline` each is assessed at its own deadline (replay); otherwise at `now`.
   Status RunDeadlines(Timestamp now, bool at_deadline);
   std::optional<Timestamp> NextDeadline() const;
+
+  // Purges the devices of parcels closed without a case longer than the retention period before
+  // `now`, in batches of privacy.purge_batch_parcels, each its own store transaction, and drops
+  // those parcels from memory. Appends one audit entry with the counts (no IMEIs) when anything
+  // was purged. Returns how many parcels lost their devices; on a store failure, the batches
+  // before it stay purged and audited.
+  Result<int> PurgeRetention(Timestamp now);
 
   // One pass of the outbox at `now`; returns the number of attempts made.
   int RunOutboxOnce(Timestamp now);
@@ -116,6 +124,7 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<std::int64_t> events_rejected_{0};
   std::atomic<std::int64_t> manifest_rows_{0};
   std::atomic<std::int64_t> manifest_rows_rejected_{0};
+  std::atomic<std::int64_t> manifests_rejected_{0};
   std::atomic<std::int64_t> verdict_changes_{0};
   std::atomic<std::int64_t> store_failures_{0};
 };

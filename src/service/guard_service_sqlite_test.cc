@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -103,7 +104,7 @@ class GuardServiceTest : public ::testing::Test {
   }
 
   void Import(std::string_view csv) {
-    auto report = service_->ImportManifest(csv, "");
+    auto report = service_->ImportManifest(csv, "", ExportCheck::kEnforce);
     ASSERT_TRUE(report.ok()) << report.error().message;
     ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
   }
@@ -435,7 +436,7 @@ TEST_F(GuardServiceTest, EqualImeisInOneRowRejected) {
   auto report = service_->ImportManifest(
       "parcel_id,shipper_id,service,promised_by,destination_postcode,imei,imei2\n"
       "373500000000001234,telco-a,home,2026-03-20,41301,867315042291587,867315042291587\n",
-      "");
+      "", ExportCheck::kEnforce);
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->errors.size(), 1u);
   EXPECT_EQ(report->errors[0].line, 2);
@@ -448,7 +449,7 @@ TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
       "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
       "373500000000000011,telco-a,home,2026-03-20,41301,000000000000000\n"
       "373500000000000022,telco-a,home,2026-03-20,41301,000000000000000\n",
-      "");
+      "", ExportCheck::kEnforce);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->errors.size(), 2u);
   EXPECT_EQ(report->devices_new, 0);
@@ -468,7 +469,7 @@ TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
 
 TEST_F(GuardServiceTest, ReimportChangesNothing) {
   Import(kManifest);
-  auto again = service_->ImportManifest(kManifest, "");
+  auto again = service_->ImportManifest(kManifest, "", ExportCheck::kEnforce);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->parcels_new, 0);
   EXPECT_EQ(again->devices_new, 0);
@@ -476,7 +477,7 @@ TEST_F(GuardServiceTest, ReimportChangesNothing) {
 }
 
 TEST_F(GuardServiceTest, ShipperScopeRejectsOtherShippersRows) {
-  auto report = service_->ImportManifest(kManifest, "retail-b");
+  auto report = service_->ImportManifest(kManifest, "retail-b", ExportCheck::kEnforce);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->parcels_new, 0);
   ASSERT_EQ(report->errors.size(), 2u);
@@ -509,6 +510,155 @@ TEST_F(GuardServiceTest, BadLinesReportedGoodLinesKept) {
   ASSERT_EQ(report.errors.size(), 2u);
   EXPECT_EQ(report.errors[0].line, 2);
   EXPECT_EQ(report.errors[1].line, 3);
+}
+
+// A manifest of 5 rows whose last 3 IMEIs (012456000000018, ...26, ...34) lost their leading 0.
+constexpr std::string_view kStrippedManifest =
+    "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n"
+    "373500000000000011,telco-a,home,2026-03-20,41301,358472100042174\n"
+    "373500000000000022,telco-a,home,2026-03-20,41301,490154203237518\n"
+    "373500000000000033,telco-a,home,2026-03-20,41301,12456000000018\n"
+    "373500000000000044,telco-a,home,2026-03-20,41301,12456000000026\n"
+    "373500000000000055,telco-a,home,2026-03-20,41301,12456000000034\n";
+
+TEST_F(GuardServiceTest, StrippedZerosRejectManifest) {
+  auto report = service_->ImportManifest(kStrippedManifest, "", ExportCheck::kEnforce);
+
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_TRUE(report->rejection.has_value());
+  EXPECT_EQ(report->rejection->reason, "imeis_stripped_of_leading_zeros");
+  EXPECT_EQ(report->rejection->rows_affected, 3);
+  EXPECT_EQ(report->rejection->example_line, 4);
+  EXPECT_EQ(report->rows_read, 5);
+  EXPECT_EQ(report->parcels_new, 0);
+  EXPECT_EQ(report->devices_new, 0);
+  auto parcel = service_->GetParcel("373500000000000011");
+  ASSERT_TRUE(parcel.ok());
+  EXPECT_FALSE(parcel->has_value());
+  EXPECT_FALSE(service_->Tracks("373500000000000011"));
+}
+
+TEST_F(GuardServiceTest, ForcedManifestImportsGoodRows) {
+  auto report = service_->ImportManifest(kStrippedManifest, "", ExportCheck::kForce);
+
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_FALSE(report->rejection.has_value());
+  EXPECT_EQ(report->devices_new, 2);
+  ASSERT_EQ(report->errors.size(), 3u);
+  EXPECT_EQ(report->errors[0].line, 4);
+  EXPECT_EQ(report->errors[0].reason, "length_14");
+  EXPECT_TRUE(service_->Tracks("373500000000000011"));
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeRemovesImeisOfDeliveredParcel) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  ASSERT_EQ(VerdictOf("373500000000001234"), Verdict::kDelivered);
+  ASSERT_TRUE(service_->Tracks("373500000000001234"));
+
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention + hours(1));
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(service_->Tracks("373500000000001234"));
+  auto parcel = service_->GetParcel("373500000000001234");
+  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  EXPECT_TRUE((*parcel)->devices.empty());
+  EXPECT_EQ((*parcel)->events.size(), 1u);
+  auto devices = service_->FindDevices(Imei::Parse("867315042291587", ImeiChannel::kHuman).value());
+  ASSERT_TRUE(devices.ok());
+  EXPECT_TRUE(devices->empty());
+  // The open parcel keeps its device.
+  auto open = service_->GetParcel("373500000000005678");
+  ASSERT_TRUE(open.ok() && open->has_value());
+  EXPECT_EQ((*open)->devices.size(), 1u);
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeAuditsCountsWithoutImeis) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention + hours(1));
+  ASSERT_TRUE(service_->PurgeRetention(clock_.Now()).ok());
+
+  auto audit = store_->LoadAudit("retention", 10);
+
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  const AuditEntry& entry = (*audit)[0];
+  EXPECT_EQ(entry.actor, "retention");
+  EXPECT_EQ(entry.action, "devices_purged");
+  EXPECT_EQ(entry.at, clock_.Now());
+  boost::json::object detail = boost::json::parse(entry.detail).as_object();
+  EXPECT_EQ(detail.at("parcels"), 1);
+  EXPECT_EQ(detail.at("devices"), 1);
+  EXPECT_EQ(detail.at("retention_days"), 90);
+  EXPECT_EQ(entry.detail.find("86731504229"), std::string::npos) << entry.detail;
+  EXPECT_EQ(entry.detail.find("373500000000001234"), std::string::npos) << entry.detail;
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeWithNothingDueWritesNoAudit) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention - hours(1));
+
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0);
+  auto audit = store_->LoadAudit("retention", 10);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->empty());
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeKeepsParcelThatWasLost) {
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-01T09:00:01Z");
+  ASSERT_EQ(VerdictOf("373500000000005678"), Verdict::kLost);
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z"));
+  Ingest(
+      R"({"event_id":"p-b","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n");
+  RunUntil("2026-03-02T12:00:01Z");
+  ASSERT_EQ(VerdictOf("373500000000005678"), Verdict::kDelivered);
+
+  clock_.AdvanceTo(At("2026-03-02T12:00:00Z") + config_.privacy.retention * 2);
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0);
+  auto parcel = service_->GetParcel("373500000000005678");
+  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  EXPECT_EQ((*parcel)->devices.size(), 1u);
+}
+
+TEST_F(GuardServiceTest, RetentionPurgeRunsInBatches) {
+  config_.privacy.purge_batch_parcels = 1;
+  Import(kManifest);
+  Ingest(
+      R"({"event_id":"p-a","parcel_id":"373500000000001234","type":"delivered","time":"2026-03-02T12:00:00Z"})"
+      "\n"
+      R"({"event_id":"p-b","parcel_id":"373500000000005678","type":"delivered","time":"2026-03-02T13:00:00Z"})"
+      "\n");
+  clock_.AdvanceTo(At("2026-03-02T13:00:00Z") + config_.privacy.retention + hours(1));
+
+  auto purged = service_->PurgeRetention(clock_.Now());
+
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 2);
+  auto audit = store_->LoadAudit("retention", 10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ(boost::json::parse((*audit)[0].detail).at("devices"), 2);
 }
 
 }  // namespace

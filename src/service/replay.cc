@@ -172,7 +172,9 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
   for (const std::string& path : options.manifest_paths) {
     auto text = ReadFile(path);
     if (!text.ok()) return text.error();
-    auto imported = service.ImportManifest(*text, "");
+    // Replay reports on files as they are, so a wrongly exported one is imported as far as it
+    // goes, as a forced upload would be.
+    auto imported = service.ImportManifest(*text, "", ExportCheck::kForce);
     if (!imported.ok()) return imported.error();
     for (const RowError& error : imported->errors) {
       diagnostics << path << ":" << error.line << ": " << error.column << ": " << error.message

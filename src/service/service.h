@@ -13,6 +13,7 @@
 #include "events/ndjson.h"
 #include "identifiers/imei.h"
 #include "registry/manifest.h"
+#include "registry/manifest_export_check.h"
 #include "store/store.h"
 
 namespace imeiguard {
@@ -24,7 +25,14 @@ struct ManifestImportReport {
   int devices_new = 0;
   int devices_unchanged = 0;
   std::vector<RowError> errors;  // Parse errors and conflicts with stored data, by line.
+  // Set when the whole file was rejected as wrongly exported; nothing of it was imported then,
+  // and the counts other than rows_read are 0.
+  std::optional<ManifestRejection> rejection;
 };
+
+// Whether ImportManifest rejects a whole manifest that CheckManifestExport finds wrongly exported
+// (kEnforce), or imports its good rows anyway and reports the bad ones (kForce).
+enum class ExportCheck { kEnforce, kForce };
 
 struct EventIngestReport {
   int lines = 0;       // Non-blank lines read.
@@ -58,10 +66,12 @@ class ImeiguardService {
 
   // Parses and imports a manifest (CSV or JSON). When `required_shipper` is not empty, rows naming
   // another shipper are rejected (reason "shipper_scope"). Succeeds with per-row errors for bad
-  // rows; fails with kUnavailable only when the store could not commit, in which case nothing of
-  // the batch was imported.
+  // rows, or, with kEnforce, with a report whose `rejection` explains why the whole file looks
+  // wrongly exported and was not imported. Fails with kUnavailable only when the store could not
+  // commit, in which case nothing of the batch was imported.
   virtual Result<ManifestImportReport> ImportManifest(std::string_view text,
-                                                      std::string_view required_shipper) = 0;
+                                                      std::string_view required_shipper,
+                                                      ExportCheck export_check) = 0;
 
   // Parses and stores a batch of NDJSON events, then re-assesses the parcels they touch. Returns
   // only after the accepted events are durable.

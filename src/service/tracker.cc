@@ -223,6 +223,13 @@ void Tracker::EvictSettled() {
   }
 }
 
+void Tracker::Forget(std::string_view parcel_id) {
+  auto it = parcels_.find(parcel_id);
+  if (it == parcels_.end()) return;
+  for (const LockOrder& order : it->second.orders) order_parcels_.erase(order.order_id);
+  parcels_.erase(it);
+}
+
 void Tracker::ScheduleDeadline(TrackedParcel& tracked) {
   const std::optional<Timestamp>& deadline = tracked.parcel.assessment.next_deadline;
   if (deadline) deadlines_.emplace(*deadline, tracked.parcel.record.parcel_id);

@@ -80,6 +80,10 @@ class Tracker {
   // Drops closed parcels whose orders are all settled; they can change no more under these rules.
   void EvictSettled();
 
+  // Drops the parcel, with its devices and orders, whatever its state. The retention purge calls it
+  // for parcels whose devices it removed from the store.
+  void Forget(std::string_view parcel_id);
+
   std::size_t size() const { return parcels_.size(); }
 
  private:

@@ -92,6 +92,10 @@ class SqliteStore final : public Store {
                      std::optional<std::pair<std::int64_t, LockState>> device_state,
                      const std::optional<AuditEntry>& audit, Timestamp at) override;
   Result<int> PurgeExpiredPending(Timestamp now) override;
+  // A `max_parcels` of 0 or less purges nothing. A purged parcel keeps its place in the set of
+  // manifest parcels, so that its later events still join its history.
+  Result<DevicePurgeResult> PurgeClosedParcelDevices(Timestamp closed_before, int max_parcels,
+                                                     Timestamp at) override;
   Status AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> LoadAudit(std::string_view entity, int limit) override;
   Status SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) override;
@@ -138,8 +142,9 @@ class SqliteStore final : public Store {
   sqlite3* const db_;  // db_connection_.get().
   const std::unique_ptr<sqlite::StoreStatements> statements_;
   // Every parcel_id in the parcels table. Guarded by mutex_.
-  // NOTE: grows with the table, by an estimated 100 bytes a parcel with libstdc++. A retention
-  // purge of closed parcels must remove their ids here too.
+  // NOTE: grows with the table, by an estimated 100 bytes a parcel with libstdc++. The retention
+  // purge removes devices but keeps their parcels, so it does not shrink this set. A purge that
+  // deletes parcel rows must remove their ids here too.
   ParcelIdSet known_parcels_;
   RowCounts counts_;  // Guarded by mutex_.
   // The last audit entry appended, so that an append reads nothing first. Guarded by mutex_.

@@ -104,6 +104,14 @@ Status UpdateDeviceState(StoreStatements& statements, std::int64_t device_id, Lo
   return Status::Ok();
 }
 
+// Whether the change makes the parcel a case that the retention purge must keep: a suspect,
+// lost or recovered verdict, or a lock order.
+bool MakesCase(const AssessmentChange& change) {
+  Verdict verdict = change.assessment.verdict;
+  return verdict == Verdict::kSuspect || verdict == Verdict::kLost ||
+         verdict == Verdict::kRecovered || !change.new_orders.empty();
+}
+
 Status UpdateAssessment(StoreStatements& statements, const AssessmentChange& change) {
   const Assessment& assessment = change.assessment;
   std::string evidence = sqlite::EvidenceToJson(assessment.evidence);
@@ -114,6 +122,7 @@ Status UpdateAssessment(StoreStatements& statements, const AssessmentChange& cha
   update.BindInt64(3, ToMillis(assessment.since));
   update.BindText(4, evidence);
   update.BindOptionalInt64(5, OptionalMillis(assessment.next_deadline));
+  update.BindInt64(6, MakesCase(change) ? 1 : 0);
   Status updated = update.Run();
   if (!updated.ok()) return updated;
   if (update.Changes() == 0) {

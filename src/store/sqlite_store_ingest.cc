@@ -1,4 +1,5 @@
-// SqliteStore: manifest import, event ingest and the purge of expired pending events.
+// SqliteStore: manifest import, event ingest, the purge of expired pending events and the
+// retention purge of closed parcels' devices.
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -60,6 +61,16 @@ Result<std::optional<ParcelRecord>> ReadParcelRecord(StoreStatements& statements
   Result<ParcelRow> parcel = sqlite::ReadParcelRow(select);
   if (!parcel.ok()) return parcel.error();
   return std::optional<ParcelRecord>(std::move(parcel->record));
+}
+
+// Whether the retention purge has removed the devices of the stored parcel `parcel_id`.
+Result<bool> DevicesPurged(StoreStatements& statements, const std::string& parcel_id) {
+  Statement& select = statements.select_devices_purged;
+  ResetOnExit reset(select);
+  select.BindText(1, parcel_id);
+  Result<StepResult> step = select.Step();
+  if (!step.ok()) return step.error();
+  return *step == StepResult::kRow;
 }
 
 // The device of `parcel_id` whose first IMEI is `imei`, as stored.
@@ -232,6 +243,19 @@ Status ImportParcel(StoreStatements& statements, const ManifestParcel& parcel,
       }
       return Status::Ok();
     }
+    Result<bool> purged = DevicesPurged(statements, record.parcel_id);
+    if (!purged.ok()) return purged.error();
+    if (*purged) {
+      for (const DeviceRecord& device : parcel.devices) {
+        result.conflicts.push_back(
+            {RowLine(parcel, device), "parcel_id", "parcel_purged",
+             "parcel " + record.parcel_id +
+                 " is closed and its IMEIs were purged when its retention period ended, so it"
+                 " cannot take devices again; the row was not imported"});
+      }
+      ++result.parcels_unchanged;
+      return Status::Ok();
+    }
     ++result.parcels_unchanged;
   }
 
@@ -299,6 +323,42 @@ Status CheckEventKeys(std::span<const ScanEventView> events) {
     }
   }
   return Status::Ok();
+}
+
+// The parcels due for the retention purge, at most `limit` of them.
+Result<std::vector<std::string>> SelectPurgeableParcels(StoreStatements& statements,
+                                                        Timestamp closed_before, int limit) {
+  Statement& select = statements.select_purgeable_parcels;
+  ResetOnExit reset(select);
+  select.BindInt64(1, ToMillis(closed_before));
+  select.BindInt64(2, limit);
+  std::vector<std::string> parcel_ids;
+  while (true) {
+    Result<StepResult> step = select.Step();
+    if (!step.ok()) return step.error();
+    if (*step == StepResult::kDone) return parcel_ids;
+    parcel_ids.emplace_back(select.ColumnText(0));
+  }
+}
+
+// Deletes the devices of one parcel and marks it purged. Returns how many devices it deleted.
+Result<int> PurgeParcelDevices(StoreStatements& statements, const std::string& parcel_id,
+                               Timestamp at) {
+  Statement& remove = statements.delete_parcel_devices;
+  ResetOnExit reset_remove(remove);
+  remove.BindText(1, parcel_id);
+  Status removed = remove.Run();
+  if (!removed.ok()) return removed.error();
+  // Changes() counts the connection's last statement, so it is read before the UPDATE runs.
+  int removed_count = remove.Changes();
+
+  Statement& mark = statements.mark_devices_purged;
+  ResetOnExit reset_mark(mark);
+  mark.BindText(1, parcel_id);
+  mark.BindInt64(2, ToMillis(at));
+  Status marked = mark.Run();
+  if (!marked.ok()) return marked.error();
+  return removed_count;
 }
 
 }  // namespace
@@ -386,6 +446,33 @@ Result<int> SqliteStore::PurgeExpiredPending(Timestamp now) {
 
   counts_.pending_events -= removed;
   return removed;
+}
+
+Result<DevicePurgeResult> SqliteStore::PurgeClosedParcelDevices(Timestamp closed_before,
+                                                                int max_parcels, Timestamp at) {
+  DevicePurgeResult result;
+  if (max_parcels <= 0) return result;
+
+  std::lock_guard lock(mutex_);
+  Result<sqlite::Transaction> transaction =
+      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kImmediate);
+  if (!transaction.ok()) return transaction.error();
+
+  Result<std::vector<std::string>> due =
+      SelectPurgeableParcels(*statements_, closed_before, max_parcels);
+  if (!due.ok()) return due.error();
+  if (due->empty()) return result;
+  for (const std::string& parcel_id : *due) {
+    Result<int> removed = PurgeParcelDevices(*statements_, parcel_id, at);
+    if (!removed.ok()) return removed.error();
+    result.devices += *removed;
+  }
+  Status committed = transaction->Commit();
+  if (!committed.ok()) return committed.error();
+
+  counts_.devices -= result.devices;
+  result.parcel_ids = std::move(due).value();
+  return result;
 }
 
 }  // namespace imeiguard

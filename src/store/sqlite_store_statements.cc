@@ -41,11 +41,29 @@ std::vector<StatementSpec> StatementSpecs() {
       {&S::purge_pending, "DELETE FROM pending_events WHERE pending_until < ?1",
        "delete expired pending events"},
 
+      // The condition on verdict, had_case and devices_purged_at is written exactly as the
+      // partial index parcels_purgeable is. Lock orders make had_case 1 through their verdict;
+      // the NOT EXISTS keeps a device with an order even if a flag were wrong.
+      {&S::select_purgeable_parcels,
+       "SELECT parcel_id FROM parcels"
+       " WHERE verdict IN ('delivered', 'returned') AND had_case = 0 AND devices_purged_at IS NULL"
+       " AND verdict_since < ?1"
+       " AND NOT EXISTS (SELECT 1 FROM lock_orders WHERE lock_orders.parcel_id = parcels.parcel_id)"
+       " ORDER BY verdict_since LIMIT ?2",
+       "find the parcels whose devices retention purges"},
+      {&S::delete_parcel_devices, "DELETE FROM devices WHERE parcel_id = ?1",
+       "delete the devices of a parcel"},
+      {&S::mark_devices_purged, "UPDATE parcels SET devices_purged_at = ?2 WHERE parcel_id = ?1",
+       "mark a parcel's devices purged"},
+
       {&S::insert_parcel,
        "INSERT INTO parcels (parcel_id, shipper_id, service, promised_by, origin,"
        " destination_postcode, declared_weight_g, recorded_at, verdict, verdict_since)"
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_flow', ?8)",
        "insert a parcel"},
+      {&S::select_devices_purged,
+       "SELECT 1 FROM parcels WHERE parcel_id = ?1 AND devices_purged_at IS NOT NULL",
+       "read whether a parcel's devices were purged"},
       {&S::select_device_of_parcel,
        Concat({"SELECT ", kDeviceColumns, " FROM devices WHERE parcel_id = ?1 AND imei = ?2"}),
        "read a stored device"},
@@ -102,8 +120,8 @@ std::vector<StatementSpec> StatementSpecs() {
        "look up devices by IMEI"},
 
       {&S::update_assessment,
-       "UPDATE parcels SET verdict = ?2, verdict_since = ?3, evidence = ?4, next_deadline = ?5"
-       " WHERE parcel_id = ?1",
+       "UPDATE parcels SET verdict = ?2, verdict_since = ?3, evidence = ?4, next_deadline = ?5,"
+       " had_case = max(had_case, ?6) WHERE parcel_id = ?1",
        "update a parcel's assessment"},
       {&S::select_device_identity,
        "SELECT parcel_id, shipper_id, imei, imei2 FROM devices WHERE device_id = ?1",

@@ -17,8 +17,14 @@ struct StoreStatements {
   Statement insert_pending;  // ?1..?12 event columns, ?13 pending_until; skipped when stored.
   Statement purge_pending;   // ?1 now.
 
+  // Retention purge.
+  Statement select_purgeable_parcels;  // ?1 closed_before, ?2 limit.
+  Statement delete_parcel_devices;     // ?1 parcel_id.
+  Statement mark_devices_purged;       // ?1 parcel_id, ?2 at.
+
   // Manifest import.
   Statement insert_parcel;            // ?1..?7 record, ?8 recorded_at.
+  Statement select_devices_purged;    // ?1 parcel_id.
   Statement select_device_of_parcel;  // ?1 parcel_id, ?2 imei.
   Statement select_imei_holders;      // ?1 imei, ?2 parcel_id being imported.
   Statement insert_device;            // ?1..?7 device columns, ?8 state_since.
@@ -38,7 +44,7 @@ struct StoreStatements {
 
   // Assessments and the outbox.
   Statement update_assessment;       // ?1 parcel_id, ?2 verdict, ?3 since, ?4 evidence,
-                                     // ?5 next_deadline.
+                                     // ?5 next_deadline, ?6 1 when the change makes a case.
   Statement select_device_identity;  // ?1 device_id.
   Statement insert_order;            // ?1..?17 order columns without order_id.
   Statement cancel_order;            // ?1 order_id.

@@ -58,8 +58,9 @@ struct ManifestImportResult {
   int devices_new = 0;
   int devices_unchanged = 0;
   // Rows that contradict what is stored: a parcel whose fields differ from the stored parcel
-  // (reason "contradicts_stored"), or an IMEI already registered in another open parcel
-  // (reason "imei_in_open_parcel"). These rows are not imported; the rest are.
+  // (reason "contradicts_stored"), an IMEI already registered in another open parcel
+  // (reason "imei_in_open_parcel"), or a device of a parcel whose devices the retention purge
+  // removed (reason "parcel_purged"). These rows are not imported; the rest are.
   std::vector<RowError> conflicts;
   // Parcels that are new, with the number of pending events adopted into each (see AppendEvents).
   std::vector<std::pair<std::string, int>> new_parcels;
@@ -71,6 +72,12 @@ struct EventAppendResult {
   int duplicates = 0;  // Events whose event_id was already stored, in either place.
   // Manifest parcels that received at least one new event, each named once, in first-seen order.
   std::vector<std::string> touched_parcels;
+};
+
+// What one batch of the retention purge removed.
+struct DevicePurgeResult {
+  int devices = 0;                      // Device rows removed, with their IMEIs.
+  std::vector<std::string> parcel_ids;  // Parcels whose devices were removed, oldest closure first.
 };
 
 // An entry of the audit trail: who did what to which entity, and why.
@@ -155,6 +162,15 @@ class Store {
 
   // Drops pending events whose window ended before `now`; returns how many.
   virtual Result<int> PurgeExpiredPending(Timestamp now) = 0;
+
+  // Removes the devices, and with them the link between IMEIs and parcel, of at most
+  // `max_parcels` parcels that were closed (delivered or returned) before `closed_before` without
+  // a case, oldest closure first, and marks each parcel purged at `at`. A parcel has had a case
+  // once it had a suspect, lost or recovered verdict or a lock order; its devices are never
+  // purged. The parcels, their events and their verdicts stay. A batch that finds nothing due
+  // writes nothing and returns an empty result.
+  virtual Result<DevicePurgeResult> PurgeClosedParcelDevices(Timestamp closed_before,
+                                                             int max_parcels, Timestamp at) = 0;
 
   // Appends one entry; its `sequence` is ignored and assigned by the store.
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
