@@ -351,7 +351,7 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
             }));
 
   // A security officer's declaration of loss. A device whose lock is already live (another trigger
-  // made it) gets no second order; the answer names the order that serves it.
+  // made it) gets no second order; the response names the order that serves it.
   router.Add("POST", "/v1/parcels/{parcel_id}/declare-lost",
              Guard(keys, counters, "/v1/parcels/{parcel_id}/declare-lost", {Role::kSecurityOfficer},
                    [&service](const Request& request, const Principal& principal) {
