@@ -12,7 +12,7 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=${IMEIGUARD_JOBS:-2}
 
 packages=(
-  build-essential cmake ninja-build pkg-config git curl ca-certificates python3
+  build-essential cmake ninja-build pkg-config git curl ca-certificates python3 openssl
   sqlite3 libsqlite3-dev
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev libssl-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
