@@ -37,8 +37,8 @@ class RecordingPlatform final : public LockConnector {
   std::mutex mutex_;
 };
 
-// A platform that, until `busy_until` on the test's clock, answers a share of calls with 429 and
-// Retry-After: 30 s, and applies every other call. It counts what it applied per device.
+// A platform that, until `busy_until` on the test's clock, responds to a share of calls with 429
+// and Retry-After: 30 s, and applies every other call. It counts what it applied per device.
 class RateLimitedPlatform final : public LockConnector {
  public:
   RateLimitedPlatform(const Clock& clock, Timestamp busy_until, double refused_share)
@@ -290,7 +290,7 @@ TEST_F(GuardServiceTest, DualSimPhoneGetsOneOrderBothBlocked) {
 }
 
 TEST_F(GuardServiceTest, SecondTriggerAttachesToLiveLockOrder) {
-  // F7: a rule declares the parcel lost, and 40 s later a security officer does so by hand.
+  // A rule declares the parcel lost, and 40 s later a security officer does so by hand.
   Import(kManifest);
   Ingest(
       R"({"event_id":"f7-a","parcel_id":"373500000000005678","type":"exception_missing","time":"2026-03-01T09:00:00Z"})"
@@ -319,7 +319,8 @@ TEST_F(GuardServiceTest, SecondTriggerAttachesToLiveLockOrder) {
   EXPECT_EQ(platform_.submissions[1].device_id, platform_.submissions[0].device_id);
   EXPECT_EQ(platform_.submissions[1].connector, platform_.submissions[0].connector);
   auto parcel = service_->GetParcel("373500000000005678");
-  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  ASSERT_TRUE(parcel.ok());
+  ASSERT_TRUE(parcel->has_value());
   EXPECT_EQ((*parcel)->devices[0].state, LockState::kReleased);
   EXPECT_FALSE(Blocked("358472100042174"));
 }
@@ -391,8 +392,8 @@ TEST_F(GuardServiceTest, DeclarationRejectsUnknownClosedAndReasonless) {
 }
 
 TEST_F(GuardServiceTest, BurstIntoRateLimitLocksEachDeviceOnce) {
-  // F8: a trailer of 600 one-phone parcels is declared lost within one minute, and for the first
-  // two minutes the platform answers 40 % of calls with 429 and Retry-After: 30.
+  // A trailer of 600 one-phone parcels is declared lost within one minute, and for the first two
+  // minutes the platform responds to 40 % of calls with 429 and Retry-After: 30.
   RateLimitedPlatform platform(clock_, At("2026-03-01T09:02:00Z"), 0.4);
   Open(&platform);
   constexpr int kParcels = 600;
@@ -462,7 +463,7 @@ TEST_F(GuardServiceTest, PlaceholderImeiCreatesNoDevice) {
   auto parcel = service_->GetParcel("373500000000000011");
   ASSERT_TRUE(parcel.ok());
   EXPECT_FALSE(parcel->has_value());
-  // Neither channel accepts the placeholder, so no check or network answer can name it.
+  // Neither channel accepts the placeholder, so no check or network query can name it.
   EXPECT_FALSE(Imei::Parse("000000000000000", ImeiChannel::kHuman).ok());
   EXPECT_FALSE(Imei::Parse("000000000000000", ImeiChannel::kNetwork).ok());
 }
