@@ -15,7 +15,7 @@ namespace imeiguard {
 
 // Allows each client `per_minute` requests a minute on average and `burst` at once. Thread-safe.
 // Memory is bounded: past `max_clients` tracked clients, buckets that have refilled completely
-// (so forgetting them changes no answer) are dropped, and when none has, the oldest ones are.
+// (so forgetting them changes no result) are dropped, and when none has, the oldest ones are.
 class RateLimiter {
  public:
   RateLimiter(int per_minute, int burst, std::size_t max_clients = 100000);

@@ -120,7 +120,7 @@ class Timeline {
   }
 
   // Overdue runs only once the carrier has scanned the parcel: a parcel it never took in may still
-  // be in the shipper's warehouse, and its phones in nobody else's hands.
+  // be in the shipper's warehouse, and its phones with the shipper.
   std::optional<Timestamp> OverdueDeadline() const {
     if (overdue_fired_ || policy_.overdue == RuleOutcome::kIgnore) return std::nullopt;
     if (!last_scan_) return std::nullopt;

@@ -157,7 +157,7 @@ struct Server::Impl {
   std::vector<std::thread> threads;
 };
 
-// A client connection as Server::Stop sees it, whatever its stream.
+// A client connection as Server::Stop handles it, whatever its stream.
 class Server::Session {
  public:
   virtual ~Session() = default;

@@ -448,8 +448,8 @@ void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
          {std::optional(device.record.imei), device.record.imei2}) {
       if (!imei) continue;
       // Watched and released devices are left out: a check of one then takes the same path as a
-      // check of an IMEI that was never registered, so neither the response nor its timing tells
-      // them apart.
+      // check of an IMEI that was never registered, so neither the response nor its timing
+      // distinguishes them.
       if (device.state == LockState::kWatched || device.state == LockState::kReleased) {
         snapshot_.erase(imei->core_value());
       } else {

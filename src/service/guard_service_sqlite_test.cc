@@ -566,7 +566,8 @@ TEST_F(GuardServiceTest, RetentionPurgeRemovesImeisOfDeliveredParcel) {
   EXPECT_EQ(*purged, 1);
   EXPECT_FALSE(service_->Tracks("373500000000001234"));
   auto parcel = service_->GetParcel("373500000000001234");
-  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  ASSERT_TRUE(parcel.ok());
+  ASSERT_TRUE(parcel->has_value());
   EXPECT_TRUE((*parcel)->devices.empty());
   EXPECT_EQ((*parcel)->events.size(), 1u);
   auto devices = service_->FindDevices(Imei::Parse("867315042291587", ImeiChannel::kHuman).value());
@@ -574,7 +575,8 @@ TEST_F(GuardServiceTest, RetentionPurgeRemovesImeisOfDeliveredParcel) {
   EXPECT_TRUE(devices->empty());
   // The open parcel keeps its device.
   auto open = service_->GetParcel("373500000000005678");
-  ASSERT_TRUE(open.ok() && open->has_value());
+  ASSERT_TRUE(open.ok());
+  ASSERT_TRUE(open->has_value());
   EXPECT_EQ((*open)->devices.size(), 1u);
 }
 
@@ -638,7 +640,8 @@ TEST_F(GuardServiceTest, RetentionPurgeKeepsParcelThatWasLost) {
   ASSERT_TRUE(purged.ok());
   EXPECT_EQ(*purged, 0);
   auto parcel = service_->GetParcel("373500000000005678");
-  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  ASSERT_TRUE(parcel.ok());
+  ASSERT_TRUE(parcel->has_value());
   EXPECT_EQ((*parcel)->devices.size(), 1u);
 }
 

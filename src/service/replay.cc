@@ -222,8 +222,8 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
         }
         clock.AdvanceTo(t);
         // Every manifest is imported before the log, and replay never evicts a parcel, so an
-        // event of an untracked parcel can never join a history: the server would keep it as
-        // pending for a late manifest, but replay drops it unstored.
+        // event of an untracked parcel can never join a history. The server keeps such an event
+        // as pending for a late manifest, but replay drops it unstored.
         if (!service.Tracks(event.parcel_id)) {
           ++summary.events_without_phone;
           return;

@@ -102,7 +102,7 @@ TEST_F(ReplayTest, BadLinesListedAndSkipped) {
 }
 
 // The bundled demo sample, scans and the late batch together: its story is the one the README
-// tells, so a change to the engine that breaks the story fails here first.
+// describes, so a change to the engine that breaks the story fails here first.
 TEST(ReplaySample, LostParcelsLockedLateDeliveryReleased) {
   fs::path dir = fs::temp_directory_path() / ("imeiguard-sample-" + std::to_string(::getpid()));
   fs::create_directories(dir);

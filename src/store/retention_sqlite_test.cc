@@ -96,6 +96,7 @@ class RetentionPurgeTest : public ::testing::Test {
 
   std::size_t DevicesOf(std::string_view parcel_id) {
     auto loaded = store_->LoadParcel(parcel_id);
+    EXPECT_TRUE(loaded.ok());
     EXPECT_TRUE(loaded.ok() && loaded->has_value());
     return loaded.ok() && loaded->has_value() ? (*loaded)->devices.size() : 0;
   }
@@ -132,7 +133,8 @@ TEST_F(RetentionPurgeTest, ClosedParcelPastRetentionLosesImeis) {
     EXPECT_TRUE(devices->empty()) << imei;
   }
   auto parcel = store_->LoadParcel(kParcel1);
-  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  ASSERT_TRUE(parcel.ok());
+  ASSERT_TRUE(parcel->has_value());
   EXPECT_TRUE((*parcel)->devices.empty());
   EXPECT_EQ((*parcel)->parcel.assessment.verdict, Verdict::kDelivered);
   ASSERT_EQ((*parcel)->events.size(), 1u);

@@ -74,7 +74,7 @@ struct EventAppendResult {
   std::vector<std::string> touched_parcels;
 };
 
-// What one batch of the retention purge removed.
+// The outcome of one batch of the retention purge: the parcels and devices it removed.
 struct DevicePurgeResult {
   int devices = 0;                      // Device rows removed, with their IMEIs.
   std::vector<std::string> parcel_ids;  // Parcels whose devices were removed, oldest closure first.
