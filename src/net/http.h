@@ -33,10 +33,22 @@ struct Request {
 // Extension members of problem details, such as the line or byte offset where input went wrong.
 using ProblemMembers = std::vector<std::pair<std::string, std::variant<std::int64_t, std::string>>>;
 
+// How the server treats the connection instead of writing a response. Everything but kSend exists
+// for a platform that misbehaves on purpose (the device-management simulator), so that clients can
+// be tested against connections that break.
+enum class Delivery {
+  kSend,   // Write the response.
+  kClose,  // Close the connection without a response (the client reads end of stream).
+  kReset,  // Reset the connection without a response (the client reads a reset, TCP RST).
+  kHold,   // Send nothing and keep the connection open until the client closes it or the idle
+           // timeout passes, as a platform that accepted the request and hangs.
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  Delivery delivery = Delivery::kSend;
 
   // Replaces any header of that name (compared case-insensitively), or adds it.
   void SetHeader(std::string name, std::string value);

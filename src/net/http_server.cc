@@ -260,7 +260,25 @@ class Server::StreamSession : public Server::Session,
     if (ec) return OnReadError(ec);
     bhttp::request<bhttp::string_body> message = parser_->release();
     bool keep_alive = message.keep_alive() && !server_.stopping;
-    Write(Handle(std::move(message)), keep_alive);
+    Response response = Handle(std::move(message));
+    if (response.delivery != Delivery::kSend) return Withhold(response.delivery);
+    Write(std::move(response), keep_alive);
+  }
+
+  // Breaks the connection instead of responding, as the handler asked.
+  void Withhold(Delivery delivery) {
+    if (delivery == Delivery::kHold) {
+      // Lingering lets Shutdown close the connection, so a held request never delays Stop.
+      lingering_ = true;
+      Lowest().expires_after(std::chrono::seconds(server_.options.idle_timeout_seconds));
+      return Linger();
+    }
+    beast::error_code ignored;
+    if (delivery == Delivery::kReset) {
+      // A zero linger time makes close() send RST instead of FIN.
+      Lowest().socket().set_option(tcp::socket::linger(true, 0), ignored);
+    }
+    Lowest().socket().close(ignored);
   }
 
   void OnReadError(beast::error_code ec) {

@@ -285,6 +285,59 @@ TEST_F(ServerTest, StopClosesIdleKeepAliveConnection) {
   EXPECT_TRUE(connection.ClosedByServer());
 }
 
+// A handler may break the connection instead of responding, so that a test platform can fail the
+// way a crashed or hung one does.
+TEST_F(ServerTest, CloseDeliveryEndsTheStreamWithoutResponse) {
+  router_.Add("GET", "/drop", [](const Request&) {
+    Response response;
+    response.delivery = Delivery::kClose;
+    return response;
+  });
+  StartServer();
+  ClientRequest request;
+  request.port = server_->port();
+  request.target = "/drop";
+  auto response = Send(request);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().reason, "connection_lost") << response.error().message;
+}
+
+TEST_F(ServerTest, ResetDeliveryResetsTheConnection) {
+  router_.Add("GET", "/reset", [](const Request&) {
+    Response response;
+    response.delivery = Delivery::kReset;
+    return response;
+  });
+  StartServer();
+  ClientRequest request;
+  request.port = server_->port();
+  request.target = "/reset";
+  auto response = Send(request);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().reason, "connection_lost");
+  EXPECT_NE(response.error().message.find("reset"), std::string::npos)
+      << response.error().message;
+}
+
+TEST_F(ServerTest, HoldDeliveryKeepsTheClientWaitingUntilItsTimeout) {
+  router_.Add("GET", "/hang", [](const Request&) {
+    Response response;
+    response.delivery = Delivery::kHold;
+    return response;
+  });
+  StartServer();
+  ClientRequest request;
+  request.port = server_->port();
+  request.target = "/hang";
+  request.timeout = 300ms;
+  auto response = Send(request);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().reason, "timeout") << response.error().message;
+  // The held connection does not keep the server from answering others, nor from stopping.
+  EXPECT_EQ(Call("GET", "/unknown").status, 404);
+  server_->Stop();
+}
+
 TEST_F(ServerTest, StopIsIdempotent) {
   StartServer();
   server_->Stop();

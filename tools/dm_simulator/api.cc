@@ -19,6 +19,7 @@ constexpr size_t kMaxImeiLength = 32;
 constexpr size_t kMaxMessageLength = 500;
 constexpr size_t kMaxContactLength = 100;
 constexpr size_t kMaxReferenceLength = 200;
+constexpr size_t kMaxTimeLength = 64;
 
 http::Response JsonResponse(int status, const json::object& body) {
   return http::Response::Json(status, json::serialize(body));
@@ -40,6 +41,7 @@ struct OrderBody {
   std::string message;
   std::string contact;
   std::string reference;
+  std::optional<Timestamp> not_after;
 };
 
 Result<std::string> StringMember(const json::value& value, std::string_view name, size_t limit) {
@@ -83,10 +85,19 @@ Result<OrderBody> ParseOrderBody(std::string_view body_text) {
     } else if (name == "reference") {
       field = &body.reference;
       limit = kMaxReferenceLength;
+    } else if (name == "not_after") {
+      Result<std::string> text = StringMember(member.value(), name, kMaxTimeLength);
+      if (!text.ok()) return text.error();
+      Result<Timestamp> time = ParseRfc3339(*text);
+      if (!time.ok()) {
+        return Error::InvalidInput("invalid_body", "field \"not_after\": " + time.error().message);
+      }
+      body.not_after = *time;
+      continue;
     } else {
-      return Error::InvalidInput("invalid_body",
-                                 "unknown field \"" + std::string(name) +
-                                     "\"; expected imei2, message, contact or reference");
+      return Error::InvalidInput(
+          "invalid_body", "unknown field \"" + std::string(name) +
+                              "\"; expected imei2, message, contact, reference or not_after");
     }
     Result<std::string> text = StringMember(member.value(), name, limit);
     if (!text.ok()) return text.error();
@@ -148,6 +159,12 @@ Result<std::string> ParseImeiCore(std::string_view text) {
   return std::string(text.substr(0, 14));
 }
 
+http::Response BrokenConnection(http::Delivery delivery) {
+  http::Response response;
+  response.delivery = delivery;
+  return response;
+}
+
 std::string MaskImeis(std::string_view text) {
   std::string masked;
   size_t i = 0;
@@ -173,31 +190,57 @@ void SimulatorApi::AddRoutes(http::Router& router) {
   router.Add("GET", "/healthz",
              [](const http::Request&) { return http::Response::Json(200, R"({"status":"ok"})"); });
   router.Add("POST", "/v1/devices/{imei}/lock",
-             Guarded([this](const http::Request& request, const std::string& tenant) {
-               return PostOrder(request, tenant, DmAction::kLock);
+             Guarded([this](const http::Request& request, const std::string& tenant,
+                            PreciseTime received_at) {
+               return PostOrder(request, tenant, DmAction::kLock, received_at);
              }));
   router.Add("POST", "/v1/devices/{imei}/unlock",
-             Guarded([this](const http::Request& request, const std::string& tenant) {
-               return PostOrder(request, tenant, DmAction::kUnlock);
+             Guarded([this](const http::Request& request, const std::string& tenant,
+                            PreciseTime received_at) {
+               return PostOrder(request, tenant, DmAction::kUnlock, received_at);
+             }));
+  router.Add("POST", "/v1/devices/{imei}/check-in",
+             Guarded([this](const http::Request& request, const std::string& tenant, PreciseTime) {
+               return CheckIn(request, tenant);
+             }));
+  router.Add("POST", "/v1/devices/{imei}/enroll",
+             Guarded([this](const http::Request& request, const std::string& tenant, PreciseTime) {
+               return Enroll(request, tenant);
              }));
   router.Add("GET", "/v1/devices/{imei}",
-             Guarded([this](const http::Request& request, const std::string& tenant) {
+             Guarded([this](const http::Request& request, const std::string& tenant, PreciseTime) {
                return GetDevice(request, tenant);
              }));
   router.Add("GET", "/v1/orders/{order_id}",
-             Guarded([this](const http::Request& request, const std::string& tenant) {
+             Guarded([this](const http::Request& request, const std::string& tenant, PreciseTime) {
                return GetOrder(request, tenant);
              }));
   router.Add("GET", "/v1/orders",
-             Guarded([this](const http::Request& request, const std::string& tenant) {
+             Guarded([this](const http::Request& request, const std::string& tenant, PreciseTime) {
                return ListOrders(request, tenant);
+             }));
+  router.Add("GET", "/v1/stats",
+             Guarded([this](const http::Request&, const std::string& tenant, PreciseTime) {
+               return Stats(tenant);
              }));
 }
 
 http::Handler SimulatorApi::Guarded(TenantHandler handler) {
   return [this, handler = std::move(handler)](const http::Request& request) {
-    if (faults_.plan().response_delay > Duration::zero()) {
-      std::this_thread::sleep_for(faults_.plan().response_delay);
+    PreciseTime received_at =
+        std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+    if (Duration delay = faults_.ResponseDelay(); delay > Duration::zero()) {
+      std::this_thread::sleep_for(delay);
+    }
+    switch (faults_.BreakBeforeHandling()) {
+      case ConnectionFault::kHang:
+        spdlog::info("{}: injected hang, no response", Describe(request));
+        return BrokenConnection(http::Delivery::kHold);
+      case ConnectionFault::kDrop:
+        spdlog::info("{}: injected drop before handling", Describe(request));
+        return BrokenConnection(DropDelivery());
+      case ConnectionFault::kNone:
+        break;
     }
     if (std::optional<InjectedFailure> failure = faults_.FailRequest()) {
       spdlog::info("{}: injected HTTP {}", Describe(request), failure->status);
@@ -215,8 +258,12 @@ http::Handler SimulatorApi::Guarded(TenantHandler handler) {
       spdlog::warn("{}: rejected with 401: {}", Describe(request), tenant.error().message);
       return Unauthorized(tenant.error());
     }
-    return handler(request, *tenant);
+    return handler(request, *tenant, received_at);
   };
+}
+
+http::Delivery SimulatorApi::DropDelivery() const {
+  return faults_.plan().drop_with_reset ? http::Delivery::kReset : http::Delivery::kClose;
 }
 
 Result<std::string> SimulatorApi::Authenticate(const http::Request& request) const {
@@ -237,7 +284,7 @@ Result<std::string> SimulatorApi::Authenticate(const http::Request& request) con
 }
 
 http::Response SimulatorApi::PostOrder(const http::Request& request, const std::string& tenant,
-                                       DmAction action) {
+                                       DmAction action, PreciseTime received_at) {
   Result<std::string> imei = ParseImeiCore(request.path_params.at("imei"));
   if (!imei.ok()) return http::Response::Problem(400, imei.error().reason, imei.error().message);
 
@@ -260,8 +307,10 @@ http::Response SimulatorApi::PostOrder(const http::Request& request, const std::
                                    "imei2 out for a single-SIM device");
   }
 
-  OrderRequest order_request{tenant,        *imei,         body->imei2,     action,
-                             body->message, body->contact, body->reference, key};
+  OrderRequest order_request{tenant,         *imei,          body->imei2,
+                             action,         body->message,  body->contact,
+                             body->reference, key,           body->not_after,
+                             received_at};
   SubmitResult result = platform_.Submit(order_request);
   const DmOrder& order = result.order;
   if (result.outcome == SubmitOutcome::kKeyReused) {
@@ -276,6 +325,13 @@ http::Response SimulatorApi::PostOrder(const http::Request& request, const std::
   if (result.outcome == SubmitOutcome::kCreated) {
     spdlog::info("order {} created: {} of device {}******, tenant {}, key {}", order.order_id,
                  DmActionName(action), imei->substr(0, 8), tenant, key);
+  }
+  if (faults_.DropAfterApply()) {
+    // The platform holds the order, but the client never learns it: only the same idempotency
+    // key sent again keeps it from becoming two orders.
+    spdlog::info("{}: injected drop after order {} was {}", Describe(request), order.order_id,
+                 DmOrderStatusName(order.status));
+    return BrokenConnection(DropDelivery());
   }
   int status = order.status == DmOrderStatus::kPending ? 202 : 200;
   http::Response response = JsonResponse(status, OrderToJson(order));
@@ -305,6 +361,49 @@ http::Response SimulatorApi::GetDevice(const http::Request& request, const std::
         "no order of tenant '" + tenant + "' has named device " + imei->substr(0, 8) + "******");
   }
   return JsonResponse(200, DeviceToJson(*device));
+}
+
+http::Response SimulatorApi::CheckIn(const http::Request& request, const std::string& tenant) {
+  Result<std::string> imei = ParseImeiCore(request.path_params.at("imei"));
+  if (!imei.ok()) return http::Response::Problem(400, imei.error().reason, imei.error().message);
+  std::optional<DmDevice> device = platform_.CheckIn(tenant, *imei);
+  if (!device) {
+    return http::Response::Problem(404, "device_not_found",
+                                   "no order or enrolment of tenant '" + tenant +
+                                       "' has named device " + imei->substr(0, 8) + "******");
+  }
+  spdlog::info("device {}****** of tenant {} checked in", imei->substr(0, 8), tenant);
+  return JsonResponse(200, DeviceToJson(*device));
+}
+
+http::Response SimulatorApi::Enroll(const http::Request& request, const std::string& tenant) {
+  Result<std::string> imei = ParseImeiCore(request.path_params.at("imei"));
+  if (!imei.ok()) return http::Response::Problem(400, imei.error().reason, imei.error().message);
+  DmDevice device = platform_.Enroll(tenant, *imei);
+  spdlog::info("device {}****** of tenant {} enrolled, enrolment {}", imei->substr(0, 8), tenant,
+               device.enrolment);
+  return JsonResponse(200, DeviceToJson(device));
+}
+
+http::Response SimulatorApi::Stats(const std::string& tenant) {
+  json::array devices;
+  std::int64_t locks = 0;
+  std::int64_t unlocks = 0;
+  for (const DmDevice& device : platform_.ListDevices(tenant)) {
+    json::object entry;
+    entry["imei"] = device.imei;
+    if (!device.imei2.empty()) entry["imei2"] = device.imei2;
+    entry["applied_locks"] = device.applied_locks;
+    entry["applied_unlocks"] = device.applied_unlocks;
+    devices.push_back(std::move(entry));
+    locks += device.applied_locks;
+    unlocks += device.applied_unlocks;
+  }
+  json::object body;
+  body["applied_locks"] = locks;
+  body["applied_unlocks"] = unlocks;
+  body["devices"] = std::move(devices);
+  return JsonResponse(200, body);
 }
 
 http::Response SimulatorApi::ListOrders(const http::Request& request, const std::string& tenant) {

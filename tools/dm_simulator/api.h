@@ -43,14 +43,20 @@ class SimulatorApi {
   void AddRoutes(http::Router& router);
 
  private:
-  using TenantHandler = std::function<http::Response(const http::Request&, const std::string&)>;
+  // Gets the request, its tenant and when it arrived.
+  using TenantHandler =
+      std::function<http::Response(const http::Request&, const std::string&, PreciseTime)>;
 
-  // Wraps `handler` with the fault plan and the signature check; `handler` gets the tenant.
+  // Wraps `handler` with the fault plan and the signature check.
   http::Handler Guarded(TenantHandler handler);
   Result<std::string> Authenticate(const http::Request& request) const;
+  http::Delivery DropDelivery() const;
 
   http::Response PostOrder(const http::Request& request, const std::string& tenant,
-                           DmAction action);
+                           DmAction action, PreciseTime received_at);
+  http::Response CheckIn(const http::Request& request, const std::string& tenant);
+  http::Response Enroll(const http::Request& request, const std::string& tenant);
+  http::Response Stats(const std::string& tenant);
   http::Response GetOrder(const http::Request& request, const std::string& tenant);
   http::Response GetDevice(const http::Request& request, const std::string& tenant);
   http::Response ListOrders(const http::Request& request, const std::string& tenant);
@@ -64,6 +70,9 @@ class SimulatorApi {
 // Returns the 14-digit core of an IMEI given as 14, 15 or 16 digits (core, IMEI, IMEISV), or
 // kInvalidInput with reason "invalid_imei". The platform does not check the Luhn digit.
 Result<std::string> ParseImeiCore(std::string_view text);
+
+// A response that breaks the connection as the fault plan says, instead of answering.
+http::Response BrokenConnection(http::Delivery delivery);
 
 // Replaces every run of 14 or more digits in `text` with its first 8 digits and "******".
 std::string MaskImeis(std::string_view text);

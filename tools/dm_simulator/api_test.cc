@@ -420,7 +420,7 @@ TEST_F(StateFileTest, TruncatedLastLineIsSkipped) {
   EXPECT_EQ(platform.ListOrders("tenant-a", {}).size(), 1u);
 
   // The cut line was ended on open, so a new record lands on a line of its own.
-  OrderRequest request{"tenant-a", kCore, "", DmAction::kUnlock, "", "", "", "k9"};
+  OrderRequest request{"tenant-a", kCore, "", DmAction::kUnlock, "", "", "", "k9", {}, {}};
   platform.Submit(request);
   auto reopened = Open();
   DmPlatform again(Duration::zero(), faults, clock, reopened.get());

@@ -20,9 +20,44 @@ std::optional<InjectedFailure> FaultInjector::FailRequest() {
   return failure;
 }
 
+Duration FaultInjector::ResponseDelay() {
+  if (plan_.response_jitter <= Duration::zero()) return plan_.response_delay;
+  std::lock_guard lock(mutex_);
+  std::uniform_int_distribution<Duration::rep> extra(0, plan_.response_jitter.count());
+  return plan_.response_delay + Duration(extra(engine_));
+}
+
+ConnectionFault FaultInjector::BreakBeforeHandling() {
+  std::lock_guard lock(mutex_);
+  if (Draw(plan_.hang_rate)) return ConnectionFault::kHang;
+  if (Draw(plan_.drop_rate)) return ConnectionFault::kDrop;
+  return ConnectionFault::kNone;
+}
+
+bool FaultInjector::DropAfterApply() {
+  std::lock_guard lock(mutex_);
+  return Draw(plan_.drop_after_apply_rate);
+}
+
 bool FaultInjector::RejectOnApply() {
   std::lock_guard lock(mutex_);
   return Draw(plan_.reject_rate);
+}
+
+bool FaultInjector::OfflineWhenFirstNamed() {
+  std::lock_guard lock(mutex_);
+  return Draw(plan_.offline_rate);
+}
+
+bool FaultInjector::Unsupported(const std::string& imei) {
+  if (plan_.unsupported_tacs.count(imei.substr(0, 8)) != 0) return true;
+  std::lock_guard lock(mutex_);
+  return Draw(plan_.unsupported_rate);
+}
+
+bool FaultInjector::DuplicateCallback() {
+  std::lock_guard lock(mutex_);
+  return Draw(plan_.duplicate_callback_rate);
 }
 
 }  // namespace imeiguard::dm_simulator

@@ -25,6 +25,7 @@ std::string Fingerprint(const OrderRequest& request) {
     content += '\n';
     content += *part;
   }
+  if (request.not_after) content += "\n" + FormatRfc3339(*request.not_after);
   return Sha256Hex(content);
 }
 
@@ -126,8 +127,12 @@ SubmitResult DmPlatform::Submit(const OrderRequest& request) {
   order.fingerprint = std::move(fingerprint);
   order.created_at = now;
   order.apply_at = now + std::max(apply_delay_, Duration::zero());
+  order.not_after = request.not_after;
+  order.received_at = request.received_at;
 
   DmDevice& device = DeviceFor(order, now);
+  order.enrolment = device.enrolment;
+  order.awaiting_device = !device.online;
   device.pending_order_id = order.order_id;
   Persist(device);
   Persist(order);
@@ -135,8 +140,10 @@ SubmitResult DmPlatform::Submit(const OrderRequest& request) {
 
   DmOrder& stored = orders_[order.order_id];
   stored = std::move(order);
-  if (stored.apply_at <= now) {
-    pending_.erase({stored.apply_at, stored.sequence});
+  // An unsupported device answers later, so its order is pending in the response even when it is
+  // due at once; the next read or tick rejects it.
+  if (!stored.awaiting_device && !device.unsupported && stored.apply_at <= now) {
+    pending_.erase(PendingKey(stored));
     Apply(stored, now);
   }
   return {SubmitOutcome::kCreated, stored};
@@ -174,47 +181,153 @@ std::vector<DmOrder> DmPlatform::ListOrders(const std::string& tenant, const Ord
   return matching;
 }
 
+std::vector<DmDevice> DmPlatform::ListDevices(const std::string& tenant) {
+  std::lock_guard lock(mutex_);
+  ApplyDue(clock_.Now());
+  std::vector<DmDevice> devices;
+  for (const auto& [key, device] : devices_) {
+    if (device.tenant == tenant) devices.push_back(device);
+  }
+  return devices;
+}
+
+std::optional<DmDevice> DmPlatform::CheckIn(const std::string& tenant, const std::string& imei) {
+  std::lock_guard lock(mutex_);
+  Timestamp now = clock_.Now();
+  ApplyDue(now);
+  DmDevice* device = LookupDevice(tenant, imei);
+  if (device == nullptr) return std::nullopt;
+  device->online = true;
+  device->updated_at = now;
+  Persist(*device);
+  for (const auto& [sequence, id] : order_by_sequence_) {
+    DmOrder& order = orders_.at(id);
+    if (!order.awaiting_device || order.tenant != tenant || !BelongsTo(order, *device)) continue;
+    pending_.erase(PendingKey(order));
+    order.awaiting_device = false;
+    order.apply_at = now + std::max(apply_delay_, Duration::zero());
+    Persist(order);
+    pending_.insert(PendingKey(order));
+  }
+  ApplyDue(now);
+  return *device;
+}
+
+DmDevice DmPlatform::Enroll(const std::string& tenant, const std::string& imei) {
+  std::lock_guard lock(mutex_);
+  Timestamp now = clock_.Now();
+  ApplyDue(now);
+  DmDevice* device = LookupDevice(tenant, imei);
+  if (device == nullptr) {
+    device = &NewDevice(tenant, imei, now);
+  } else {
+    ++device->enrolment;
+  }
+  device->online = true;
+  device->updated_at = now;
+  Persist(*device);
+  // The orders were made for the device as it was enrolled before; the new enrolment never gets
+  // them, and Apply rejects them for that.
+  for (const auto& [sequence, id] : order_by_sequence_) {
+    DmOrder& order = orders_.at(id);
+    if (order.status != DmOrderStatus::kPending || order.tenant != tenant ||
+        order.enrolment == device->enrolment || !BelongsTo(order, *device)) {
+      continue;
+    }
+    pending_.erase(PendingKey(order));
+    order.awaiting_device = false;
+    Apply(order, now);
+  }
+  return *device;
+}
+
+void DmPlatform::Tick() {
+  std::lock_guard lock(mutex_);
+  ApplyDue(clock_.Now());
+}
+
+void DmPlatform::SetFinishedObserver(std::function<void(const DmOrder&)> observer) {
+  std::lock_guard lock(mutex_);
+  finished_observer_ = std::move(observer);
+}
+
 void DmPlatform::ApplyDue(Timestamp now) {
   while (!pending_.empty() && pending_.begin()->first <= now) {
-    std::uint64_t sequence = pending_.begin()->second;
+    auto [due, sequence] = *pending_.begin();
     pending_.erase(pending_.begin());
     DmOrder& order = orders_.at(order_by_sequence_.at(sequence));
-    // The order took effect when it became due, not when a request happened to notice it.
-    Apply(order, order.apply_at);
+    // The order took effect when it became due, not when a request happened to notice it. An
+    // order still waiting for its device is due only at its not_after, and then expires.
+    Apply(order, due);
   }
 }
 
 void DmPlatform::Apply(DmOrder& order, Timestamp now) {
   DmDevice& device = DeviceFor(order, now);
-  if (faults_.RejectOnApply()) {
+  std::string reason;
+  if (order.not_after && now > *order.not_after) {
+    reason = "expired";
+  } else if (order.awaiting_device) {
+    // Due at its not_after while the device is still offline: it can no longer be applied.
+    reason = "expired";
+  } else if (order.enrolment != device.enrolment) {
+    reason = "device_reenrolled";
+  } else if (device.unsupported) {
+    reason = "unsupported_device";
+  } else if (faults_.RejectOnApply()) {
+    reason = "injected_rejection";
+  }
+  order.awaiting_device = false;
+  if (!reason.empty()) {
     order.status = DmOrderStatus::kRejected;
-    order.rejection_reason = "injected_rejection";
+    order.rejection_reason = reason;
   } else {
     order.status = DmOrderStatus::kApplied;
     device.locked = order.action == DmAction::kLock;
     device.message = device.locked ? order.message : "";
     device.contact = device.locked ? order.contact : "";
     device.last_order_id = order.order_id;
+    ++(device.locked ? device.applied_locks : device.applied_unlocks);
   }
   order.finished_at = now;
   if (device.pending_order_id == order.order_id) device.pending_order_id.clear();
   device.updated_at = now;
   Persist(order);
   Persist(device);
-  spdlog::info("order {} ({} of device {}******, tenant {}) {}", order.order_id,
+  spdlog::info("order {} ({} of device {}******, tenant {}) {}{}", order.order_id,
                DmActionName(order.action), order.imei.substr(0, 8), order.tenant,
-               DmOrderStatusName(order.status));
+               DmOrderStatusName(order.status), reason.empty() ? "" : ": " + reason);
+  if (finished_observer_) finished_observer_(order);
+}
+
+DmDevice& DmPlatform::NewDevice(const std::string& tenant, const std::string& imei,
+                                Timestamp now) {
+  DmDevice& device = devices_[{tenant, imei}];
+  device.tenant = tenant;
+  device.imei = imei;
+  device.updated_at = now;
+  device.online = !faults_.OfflineWhenFirstNamed();
+  device.unsupported = faults_.Unsupported(imei);
+  return device;
+}
+
+bool DmPlatform::BelongsTo(const DmOrder& order, const DmDevice& device) {
+  DmDevice* found = LookupDevice(order.tenant, order.imei);
+  if (found == nullptr && !order.imei2.empty()) found = LookupDevice(order.tenant, order.imei2);
+  return found == &device;
+}
+
+DmPlatform::PendingEntry DmPlatform::PendingKey(const DmOrder& order) {
+  if (order.awaiting_device) {
+    return {order.not_after.value_or(Timestamp::max()), order.sequence};
+  }
+  return {order.apply_at, order.sequence};
 }
 
 DmDevice& DmPlatform::DeviceFor(const DmOrder& order, Timestamp now) {
   DmDevice* device = LookupDevice(order.tenant, order.imei);
   if (device == nullptr && !order.imei2.empty()) device = LookupDevice(order.tenant, order.imei2);
-  if (device == nullptr) {
-    device = &devices_[{order.tenant, order.imei}];
-    device->tenant = order.tenant;
-    device->imei = order.imei;
-    device->updated_at = now;
-  }
+  if (device == nullptr) device = &NewDevice(order.tenant, order.imei, now);
   if (device->imei2.empty() && !order.imei2.empty() && order.imei2 != device->imei) {
     device->imei2 = order.imei2;
     device_alias_[{order.tenant, order.imei2}] = device->imei;
@@ -238,7 +351,9 @@ void DmPlatform::Index(const DmOrder& order) {
   if (!order.idempotency_key.empty()) {
     order_by_key_.emplace(TenantKey{order.tenant, order.idempotency_key}, order.order_id);
   }
-  if (order.status == DmOrderStatus::kPending) pending_.insert({order.apply_at, order.sequence});
+  // An order waiting for an offline device without a not_after is never due by time alone.
+  bool timeless = order.awaiting_device && !order.not_after;
+  if (order.status == DmOrderStatus::kPending && !timeless) pending_.insert(PendingKey(order));
 }
 
 void DmPlatform::Persist(const DmOrder& order) {
