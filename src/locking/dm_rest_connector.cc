@@ -76,6 +76,39 @@ std::string RejectionHint(int status, std::string_view connector) {
   }
 }
 
+// What a transport failure means for the order: without a response the client cannot know whether
+// the platform took it.
+std::string NoResponseHint(std::string_view reason, std::chrono::milliseconds timeout) {
+  if (reason == "timeout") {
+    return "no response within the request timeout of " + std::to_string(timeout.count()) +
+           " ms; the platform may still have taken the order, and the same idempotency key makes "
+           "sending it again safe";
+  }
+  if (reason == "connection_lost") {
+    return "the platform closed or reset the connection without a response; it may have taken "
+           "the order, and the same idempotency key makes sending it again safe";
+  }
+  if (reason == "connect") return "the platform cannot be reached";
+  return "the response could not be read";
+}
+
+// Why a platform rejected an order that it had accepted, for the reasons the platform names.
+std::string RejectionReasonHint(std::string_view reason) {
+  if (reason == "unsupported_device") {
+    return " (the device cannot apply remote lock orders; another connector or a blocklist must "
+           "serve it)";
+  }
+  if (reason == "device_reenrolled") {
+    return " (the device was enrolled anew after the order was made, and the platform does not "
+           "carry orders over to a new enrolment; a new order is needed)";
+  }
+  if (reason == "expired") {
+    return " (the order's not_after passed before the device could apply it; a new order is "
+           "needed)";
+  }
+  return "";
+}
+
 std::string StatusText(int status) {
   return "HTTP " + std::to_string(status) + " (" + std::string(http::StatusReasonPhrase(status)) +
          ")";
@@ -155,7 +188,9 @@ ConnectorReply DmRestConnector::Interpret(const Result<http::ClientResponse>& re
   if (!result.ok()) {
     reply.kind = ConnectorReply::Kind::kRetryLater;
     reply.message = Redact(prefix + " got no response (" + result.error().reason +
-                               "): " + result.error().message + "; it will be sent again",
+                               "): " + result.error().message + "; " +
+                               NoResponseHint(result.error().reason, options_.request_timeout) +
+                               "; it will be sent again",
                            order);
     return reply;
   }
@@ -228,7 +263,8 @@ ConnectorReply DmRestConnector::InterpretOrderBody(const http::ClientResponse& r
   } else {
     reply.kind = ConnectorReply::Kind::kRejected;
     reply.message = Redact(prefix + " was rejected by the platform as order " + platform_order_id +
-                               (reason.empty() ? "" : ": " + reason.substr(0, kMaxDetailLength)),
+                               (reason.empty() ? "" : ": " + reason.substr(0, kMaxDetailLength)) +
+                               RejectionReasonHint(reason),
                            order);
   }
   return reply;

@@ -157,6 +157,47 @@ json::value SignedGet(std::uint16_t port, std::string target) {
   return json::parse(response->body);
 }
 
+// A signed POST of the simulator's API, as a device or an operator of the platform would make it.
+json::value SignedPost(std::uint16_t port, std::string target, std::string body = "",
+                       std::string key = "") {
+  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  http::ClientRequest request;
+  request.method = "POST";
+  request.port = port;
+  request.target = std::move(target);
+  request.body = std::move(body);
+  SignedRequestParts parts{"POST", request.target, kTenant, key, request.body};
+  request.headers = {{std::string(kTenantHeader), kTenant},
+                     {std::string(kTimestampHeader), std::to_string(now)},
+                     {std::string(kSignatureHeader), SignRequest(kSecret, parts, now)}};
+  if (!key.empty()) request.headers.emplace_back(kIdempotencyKeyHeader, key);
+  auto response = http::Send(request);
+  EXPECT_TRUE(response.ok()) << response.error().message;
+  if (!response.ok()) return nullptr;
+  EXPECT_LT(response->status, 300) << response->body;
+  return json::parse(response->body);
+}
+
+// Polls until the platform has finished the order (or 10 s have passed) and returns the last
+// reply. The simulator applies due orders on a timer, so a final state comes without a request.
+ConnectorReply PollUntilFinished(DmRestConnector& connector, const LockOrder& order) {
+  ConnectorReply reply = connector.Poll(order);
+  auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (reply.kind == ConnectorReply::Kind::kAccepted &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(20ms);
+    reply = connector.Poll(order);
+  }
+  return reply;
+}
+
+std::int64_t AppliedLocks(std::uint16_t port) {
+  json::value stats = SignedGet(port, "/v1/stats");
+  return stats.is_object() ? stats.at("applied_locks").as_int64() : -1;
+}
+
 size_t OrderCount(std::uint16_t port, const std::string& query = "") {
   json::value orders = SignedGet(port, "/v1/orders" + query);
   return orders.is_object() ? orders.at("orders").as_array().size() : 0;
@@ -293,6 +334,169 @@ TEST(DmSimulator, KilledSimulatorKeepsOrdersInStateFile) {
   order.platform_order_id.clear();
   EXPECT_EQ(second.Submit(order).platform_order_id, applied.platform_order_id);
   EXPECT_EQ(DeviceState(simulator.port(), kImei), "locked");
+}
+
+TEST(DmSimulatorFaults, HangIsRetryLaterAfterTheRequestTimeout) {
+  SimulatorProcess simulator({"--hang-rate", "1"});
+  DmRestConnectorOptions options = ConnectorOptions(simulator.port());
+  options.request_timeout = 400ms;
+  DmRestConnector connector(options);
+  ConnectorReply reply = connector.Submit(MakeOrder(1));
+  EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_NE(reply.message.find("(timeout)"), std::string::npos) << reply.message;
+  EXPECT_NE(reply.message.find("request timeout of 400 ms"), std::string::npos) << reply.message;
+}
+
+TEST(DmSimulatorFaults, SlowResponseWithinTheTimeoutIsApplied) {
+  SimulatorProcess simulator({"--response-delay-ms", "100", "--response-jitter-ms", "100"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  ConnectorReply reply = connector.Submit(MakeOrder(1));
+  EXPECT_EQ(reply.kind, ConnectorReply::Kind::kApplied) << reply.message;
+}
+
+TEST(DmSimulatorFaults, ResponseSlowerThanTheTimeoutIsRetryLater) {
+  SimulatorProcess simulator({"--response-delay-ms", "1000"});
+  DmRestConnectorOptions options = ConnectorOptions(simulator.port());
+  options.request_timeout = 300ms;
+  DmRestConnector connector(options);
+  ConnectorReply reply = connector.Submit(MakeOrder(1));
+  EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_NE(reply.message.find("(timeout)"), std::string::npos) << reply.message;
+}
+
+TEST(DmSimulatorFaults, DroppedConnectionIsRetryLaterAndCreatesNoOrder) {
+  SimulatorProcess simulator;
+  std::string state = simulator.state_path();
+  simulator.Stop();
+  simulator.Start({"--state-file", state, "--drop-rate", "1"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  ConnectorReply reply = connector.Submit(MakeOrder(1));
+  EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_NE(reply.message.find("(connection_lost)"), std::string::npos) << reply.message;
+  EXPECT_NE(reply.message.find("may have taken the order"), std::string::npos) << reply.message;
+
+  // Every request is dropped, reads too; the platform's state is read after a restart without
+  // the fault.
+  simulator.Stop();
+  simulator.Start({"--state-file", state});
+  EXPECT_EQ(OrderCount(simulator.port()), 0u);
+}
+
+TEST(DmSimulatorFaults, ResetConnectionIsRetryLater) {
+  SimulatorProcess simulator({"--drop-rate", "1", "--drop-mode", "reset"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  ConnectorReply reply = connector.Submit(MakeOrder(1));
+  EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_NE(reply.message.find("(connection_lost)"), std::string::npos) << reply.message;
+  EXPECT_NE(reply.message.find("reset"), std::string::npos) << reply.message;
+}
+
+// The dangerous drop: the platform applied the order but the client never heard. Sending it again
+// with the same key, as the outbox does, must not lock the device a second time.
+TEST(DmSimulatorFaults, DropAfterApplyThenResendAppliesOnce) {
+  SimulatorProcess simulator({"--drop-after-apply-rate", "0.6", "--seed", "3"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  LockOrder order = MakeOrder(1);
+  int dropped = 0;
+  ConnectorReply reply = connector.Submit(order);
+  for (int attempt = 1; attempt < 30 && reply.kind == ConnectorReply::Kind::kRetryLater;
+       ++attempt) {
+    EXPECT_NE(reply.message.find("(connection_lost)"), std::string::npos) << reply.message;
+    ++dropped;
+    reply = connector.Submit(order);
+  }
+  ASSERT_EQ(reply.kind, ConnectorReply::Kind::kApplied) << reply.message;
+  EXPECT_GE(dropped, 1) << "the seed drew no drop, so the test proves nothing";
+  EXPECT_EQ(OrderCount(simulator.port()), 1u);
+  EXPECT_EQ(AppliedLocks(simulator.port()), 1);
+}
+
+// Without deduplication on the platform every resend is a new order, and the stats show it: the
+// check that the test above relies on can fail.
+TEST(DmSimulatorFaults, DropAfterApplyWithoutDedupAppliesTwice) {
+  SimulatorProcess simulator({"--drop-after-apply-rate", "1", "--no-dedup"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  LockOrder order = MakeOrder(1);
+  EXPECT_EQ(connector.Submit(order).kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_EQ(connector.Submit(order).kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_EQ(AppliedLocks(simulator.port()), 2);
+}
+
+TEST(DmSimulatorFaults, RateLimitAndServerErrorsCombine) {
+  SimulatorProcess simulator(
+      {"--fail-rate", "1", "--fail-status", "429,503,500", "--retry-after", "3"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  for (const char* status : {"HTTP 429", "HTTP 503", "HTTP 500"}) {
+    ConnectorReply reply = connector.Submit(MakeOrder(1));
+    EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRetryLater) << reply.message;
+    EXPECT_NE(reply.message.find(status), std::string::npos) << reply.message;
+    ASSERT_TRUE(reply.retry_after.has_value()) << reply.message;
+    EXPECT_EQ(*reply.retry_after, 3s);
+  }
+}
+
+TEST(DmSimulatorFaults, OfflineDeviceIsAcceptedAndAppliedAfterCheckIn) {
+  SimulatorProcess simulator({"--offline-rate", "1"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  LockOrder order = MakeOrder(1);
+  ConnectorReply accepted = connector.Submit(order);
+  ASSERT_EQ(accepted.kind, ConnectorReply::Kind::kAccepted) << accepted.message;
+  order.platform_order_id = accepted.platform_order_id;
+  EXPECT_EQ(connector.Poll(order).kind, ConnectorReply::Kind::kAccepted);
+
+  SignedPost(simulator.port(), std::string("/v1/devices/") + kImei + "/check-in");
+  ConnectorReply applied = PollUntilFinished(connector, order);
+  EXPECT_EQ(applied.kind, ConnectorReply::Kind::kApplied) << applied.message;
+  EXPECT_EQ(DeviceState(simulator.port(), kImei), "locked");
+}
+
+TEST(DmSimulatorFaults, UnsupportedDeviceIsRejectedWithItsReason) {
+  SimulatorProcess simulator({"--unsupported-tac", std::string(kImei).substr(0, 8)});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  LockOrder order = MakeOrder(1);
+  ConnectorReply accepted = connector.Submit(order);
+  ASSERT_EQ(accepted.kind, ConnectorReply::Kind::kAccepted) << accepted.message;
+  order.platform_order_id = accepted.platform_order_id;
+  ConnectorReply rejected = PollUntilFinished(connector, order);
+  EXPECT_EQ(rejected.kind, ConnectorReply::Kind::kRejected);
+  EXPECT_NE(rejected.message.find("unsupported_device"), std::string::npos) << rejected.message;
+  EXPECT_NE(rejected.message.find("cannot apply remote lock orders"), std::string::npos)
+      << rejected.message;
+}
+
+TEST(DmSimulatorFaults, ReenrolledDeviceRejectsTheEarlierOrder) {
+  SimulatorProcess simulator({"--offline-rate", "1"});
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  LockOrder order = MakeOrder(1);
+  ConnectorReply accepted = connector.Submit(order);
+  ASSERT_EQ(accepted.kind, ConnectorReply::Kind::kAccepted) << accepted.message;
+  order.platform_order_id = accepted.platform_order_id;
+
+  SignedPost(simulator.port(), std::string("/v1/devices/") + kImei + "/enroll");
+  ConnectorReply rejected = PollUntilFinished(connector, order);
+  EXPECT_EQ(rejected.kind, ConnectorReply::Kind::kRejected);
+  EXPECT_NE(rejected.message.find("device_reenrolled"), std::string::npos) << rejected.message;
+  EXPECT_EQ(DeviceState(simulator.port(), kImei), "unlocked");
+}
+
+TEST(DmSimulatorFaults, OrderPastItsNotAfterIsRejectedAsExpired) {
+  SimulatorProcess simulator({"--offline-rate", "1"});
+  // An order whose not_after is a second away, for a device that stays offline past it.
+  auto not_after = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 1s;
+  json::value created =
+      SignedPost(simulator.port(), std::string("/v1/devices/") + kImei + "/lock",
+                 R"({"not_after":")" +
+                     FormatRfc3339(std::chrono::time_point_cast<Duration>(not_after)) + "\"}",
+                 "expiring-order");
+  ASSERT_TRUE(created.is_object());
+  ASSERT_EQ(created.at("status").as_string(), "pending");
+
+  DmRestConnector connector(ConnectorOptions(simulator.port()));
+  LockOrder order = MakeOrder(1);
+  order.platform_order_id = std::string(created.at("order_id").as_string());
+  ConnectorReply rejected = PollUntilFinished(connector, order);
+  EXPECT_EQ(rejected.kind, ConnectorReply::Kind::kRejected);
+  EXPECT_NE(rejected.message.find("expired"), std::string::npos) << rejected.message;
 }
 
 }  // namespace

@@ -315,8 +315,7 @@ TEST_F(ServerTest, ResetDeliveryResetsTheConnection) {
   auto response = Send(request);
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.error().reason, "connection_lost");
-  EXPECT_NE(response.error().message.find("reset"), std::string::npos)
-      << response.error().message;
+  EXPECT_NE(response.error().message.find("reset"), std::string::npos) << response.error().message;
 }
 
 TEST_F(ServerTest, HoldDeliveryKeepsTheClientWaitingUntilItsTimeout) {

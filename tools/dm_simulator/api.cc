@@ -307,10 +307,9 @@ http::Response SimulatorApi::PostOrder(const http::Request& request, const std::
                                    "imei2 out for a single-SIM device");
   }
 
-  OrderRequest order_request{tenant,         *imei,          body->imei2,
-                             action,         body->message,  body->contact,
-                             body->reference, key,           body->not_after,
-                             received_at};
+  OrderRequest order_request{tenant,          *imei,         body->imei2,     action,
+                             body->message,   body->contact, body->reference, key,
+                             body->not_after, received_at};
   SubmitResult result = platform_.Submit(order_request);
   const DmOrder& order = result.order;
   if (result.outcome == SubmitOutcome::kKeyReused) {

@@ -52,8 +52,8 @@ class SimulatorApi {
   Result<std::string> Authenticate(const http::Request& request) const;
   http::Delivery DropDelivery() const;
 
-  http::Response PostOrder(const http::Request& request, const std::string& tenant,
-                           DmAction action, PreciseTime received_at);
+  http::Response PostOrder(const http::Request& request, const std::string& tenant, DmAction action,
+                           PreciseTime received_at);
   http::Response CheckIn(const http::Request& request, const std::string& tenant);
   http::Response Enroll(const http::Request& request, const std::string& tenant);
   http::Response Stats(const std::string& tenant);

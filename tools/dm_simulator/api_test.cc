@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "callbacks.h"
 #include "locking/request_signing.h"
+#include "records.h"
 #include "state_file.h"
 
 namespace imeiguard::dm_simulator {
@@ -346,6 +349,216 @@ TEST(SimulatorApi, HealthNeedsNoSignature) {
   EXPECT_EQ(Field(response, "status"), "ok");
 }
 
+TEST(SimulatorApi, FailStatusesCombineWithRetryAfterOnEach) {
+  FaultPlan plan;
+  plan.fail_rate = 1;
+  plan.fail_statuses = {429, 503, 500};
+  plan.retry_after_seconds = 4;
+  Simulator simulator(plan);
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    http::Response response = simulator.Lock("k1");
+    statuses.push_back(response.status);
+    EXPECT_EQ(Header(response, "Retry-After"), "4");
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{429, 503, 500, 429}));
+}
+
+TEST(SimulatorApi, HangAndDropBeforeHandlingCreateNoOrder) {
+  FaultPlan hang;
+  hang.hang_rate = 1;
+  Simulator hanging(hang);
+  EXPECT_EQ(hanging.Lock("k1").delivery, http::Delivery::kHold);
+  EXPECT_TRUE(hanging.platform().ListOrders("tenant-a", {}).empty());
+
+  FaultPlan drop;
+  drop.drop_rate = 1;
+  drop.drop_with_reset = true;
+  Simulator dropping(drop);
+  EXPECT_EQ(dropping.Lock("k1").delivery, http::Delivery::kReset);
+  EXPECT_TRUE(dropping.platform().ListOrders("tenant-a", {}).empty());
+}
+
+TEST(SimulatorApi, DropAfterApplyLeavesTheOrderApplied) {
+  FaultPlan plan;
+  plan.drop_after_apply_rate = 1;
+  Simulator simulator(plan);
+  EXPECT_EQ(simulator.Lock("k1").delivery, http::Delivery::kClose);
+  std::vector<DmOrder> orders = simulator.platform().ListOrders("tenant-a", {});
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].status, DmOrderStatus::kApplied);
+  // The same key sent again finds the order instead of creating a second one.
+  EXPECT_EQ(simulator.Lock("k1").delivery, http::Delivery::kClose);
+  EXPECT_EQ(simulator.platform().ListOrders("tenant-a", {}).size(), 1u);
+}
+
+TEST(SimulatorApi, SameSeedDrawsSameFaults) {
+  FaultPlan plan;
+  plan.response_jitter = Duration(100);
+  plan.drop_rate = 0.5;
+  plan.seed = 42;
+  FaultInjector first(plan);
+  FaultInjector second(plan);
+  std::vector<std::int64_t> drawn_first;
+  std::vector<std::int64_t> drawn_second;
+  for (int i = 0; i < 20; ++i) {
+    drawn_first.push_back(first.ResponseDelay().count() * 10 +
+                          static_cast<int>(first.BreakBeforeHandling()));
+    drawn_second.push_back(second.ResponseDelay().count() * 10 +
+                           static_cast<int>(second.BreakBeforeHandling()));
+  }
+  EXPECT_EQ(drawn_first, drawn_second);
+  // The draws vary: a jitter or drop that is always the same would not be drawn at all.
+  EXPECT_NE(std::count(drawn_first.begin(), drawn_first.end(), drawn_first[0]), 20);
+}
+
+TEST(SimulatorApi, OfflineDeviceAppliesOrdersOnlyWhenItChecksIn) {
+  FaultPlan plan;
+  plan.offline_rate = 1;
+  Simulator simulator(plan);
+  http::Response accepted = simulator.Lock("k1");
+  EXPECT_EQ(accepted.status, 202);
+  EXPECT_EQ(Field(accepted, "status"), "pending");
+  std::string order = "/v1/orders/" + Field(accepted, "order_id");
+
+  simulator.Advance(std::chrono::hours(24 * 5));
+  EXPECT_EQ(Field(simulator.Send("GET", order), "status"), "pending");
+  EXPECT_FALSE(
+      Body(simulator.Send("GET", std::string("/v1/devices/") + kImei)).at("online").as_bool());
+
+  http::Response checked_in =
+      simulator.Send("POST", std::string("/v1/devices/") + kImei + "/check-in");
+  EXPECT_EQ(checked_in.status, 200);
+  EXPECT_TRUE(Body(checked_in).at("online").as_bool());
+  http::Response applied = simulator.Send("GET", order);
+  EXPECT_EQ(Field(applied, "status"), "applied");
+  EXPECT_EQ(Field(applied, "finished_at"), "2026-03-07T05:14:09Z");
+}
+
+TEST(SimulatorApi, CheckInOfUnknownDeviceIs404) {
+  Simulator simulator;
+  http::Response response =
+      simulator.Send("POST", std::string("/v1/devices/") + kImei + "/check-in");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(Field(response, "reason"), "device_not_found");
+}
+
+TEST(SimulatorApi, UnsupportedDeviceAcceptsThenRejects) {
+  FaultPlan plan;
+  plan.unsupported_tacs = {std::string(kImei).substr(0, 8)};
+  Simulator simulator(plan);
+  http::Response accepted = simulator.Lock("k1");
+  EXPECT_EQ(accepted.status, 202);
+  EXPECT_EQ(Field(accepted, "status"), "pending");
+  http::Response later = simulator.Send("GET", "/v1/orders/" + Field(accepted, "order_id"));
+  EXPECT_EQ(Field(later, "status"), "rejected");
+  EXPECT_EQ(Field(later, "reason"), "unsupported_device");
+
+  // Another type allocation code is not affected.
+  http::Response other = simulator.Lock("k2", "", "35847210004217");
+  EXPECT_EQ(Field(other, "status"), "applied");
+}
+
+TEST(SimulatorApi, ReenrolmentRejectsOrdersOfTheEarlierEnrolment) {
+  FaultPlan plan;
+  plan.offline_rate = 1;
+  Simulator simulator(plan);
+  http::Response accepted = simulator.Lock("k1");
+  ASSERT_EQ(accepted.status, 202);
+
+  http::Response enrolled = simulator.Send("POST", std::string("/v1/devices/") + kImei + "/enroll");
+  EXPECT_EQ(enrolled.status, 200);
+  EXPECT_EQ(Body(enrolled).at("enrolment").as_int64(), 2);
+  http::Response old = simulator.Send("GET", "/v1/orders/" + Field(accepted, "order_id"));
+  EXPECT_EQ(Field(old, "status"), "rejected");
+  EXPECT_EQ(Field(old, "reason"), "device_reenrolled");
+  EXPECT_EQ(Field(simulator.Send("GET", std::string("/v1/devices/") + kImei), "state"), "unlocked");
+
+  // An order made for the new enrolment applies: enrolling brought the device online.
+  EXPECT_EQ(Field(simulator.Lock("k2"), "status"), "applied");
+}
+
+TEST(SimulatorApi, OrderPastNotAfterExpires) {
+  FaultPlan plan;
+  plan.offline_rate = 1;
+  Simulator simulator(plan);
+  http::Response accepted = simulator.Lock("k1", R"({"not_after":"2026-03-02T06:14:09Z"})");
+  ASSERT_EQ(accepted.status, 202);
+  EXPECT_EQ(Field(accepted, "not_after"), "2026-03-02T06:14:09Z");
+  std::string order = "/v1/orders/" + Field(accepted, "order_id");
+
+  simulator.Advance(std::chrono::minutes(59));
+  EXPECT_EQ(Field(simulator.Send("GET", order), "status"), "pending");
+  simulator.Advance(std::chrono::minutes(2));
+  http::Response expired = simulator.Send("GET", order);
+  EXPECT_EQ(Field(expired, "status"), "rejected");
+  EXPECT_EQ(Field(expired, "reason"), "expired");
+  EXPECT_EQ(Field(expired, "finished_at"), "2026-03-02T06:14:09Z");
+
+  // Checking in later does not revive it.
+  simulator.Send("POST", std::string("/v1/devices/") + kImei + "/check-in");
+  EXPECT_EQ(Field(simulator.Send("GET", std::string("/v1/devices/") + kImei), "state"), "unlocked");
+}
+
+TEST(SimulatorApi, InvalidNotAfterIs400) {
+  Simulator simulator;
+  http::Response response = simulator.Lock("k1", R"({"not_after":"tomorrow"})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_NE(Field(response, "detail").find("not_after"), std::string::npos);
+}
+
+TEST(SimulatorApi, StatsCountEveryApplyWithoutDeduplication) {
+  FaultPlan plan;
+  plan.no_dedup = true;
+  Simulator simulator(plan);
+  simulator.Lock("k1");
+  simulator.Lock("k1");
+  simulator.Send("POST", std::string("/v1/devices/") + kImei + "/unlock", "", "k2");
+  json::object stats = Body(simulator.Send("GET", "/v1/stats"));
+  EXPECT_EQ(stats.at("applied_locks").as_int64(), 2);
+  EXPECT_EQ(stats.at("applied_unlocks").as_int64(), 1);
+  json::array devices = stats.at("devices").as_array();
+  ASSERT_EQ(devices.size(), 1u);
+  EXPECT_EQ(devices[0].at("imei").as_string(), kCore);
+  EXPECT_EQ(devices[0].at("applied_locks").as_int64(), 2);
+}
+
+TEST(SimulatorApi, StatsCountOnceWithDeduplication) {
+  Simulator simulator;
+  simulator.Lock("k1");
+  simulator.Lock("k1");
+  EXPECT_EQ(Body(simulator.Send("GET", "/v1/stats")).at("applied_locks").as_int64(), 1);
+}
+
+TEST(SimulatorApi, OrderCarriesReceiveTimeInMicroseconds) {
+  Simulator simulator;
+  std::string received = Field(simulator.Lock("k1"), "received_at");
+  // "2026-12-04T19:10:00.123456Z": six fraction digits.
+  ASSERT_EQ(received.size(), 27u) << received;
+  EXPECT_EQ(received[19], '.');
+  std::optional<PreciseTime> parsed = ParsePreciseTime(received);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(FormatPreciseTime(*parsed), received);
+}
+
+TEST(CallbackUrl, OnlyLoopbackHttp) {
+  auto parsed = ParseCallbackUrl("http://127.0.0.1:8090/callbacks/dm");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->host, "127.0.0.1");
+  EXPECT_EQ(parsed->port, 8090);
+  EXPECT_EQ(parsed->path, "/callbacks/dm");
+  auto ipv6 = ParseCallbackUrl("http://[::1]:9000/cb");
+  ASSERT_TRUE(ipv6.ok());
+  EXPECT_EQ(ipv6->host, "::1");
+  for (const char* bad :
+       {"https://127.0.0.1:8090/cb", "http://10.0.0.1:8090/cb", "http://example.com/cb",
+        "http://127.0.0.1:8090", "http://127.0.0.1:0/cb", "http://127.0.0.1:8090/cb?x=1"}) {
+    auto result = ParseCallbackUrl(bad);
+    ASSERT_FALSE(result.ok()) << bad;
+    EXPECT_EQ(result.error().reason, "callback_url");
+  }
+}
+
 class StateFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -398,6 +611,30 @@ TEST_F(StateFileTest, PendingOrderAppliedAfterRestart) {
   EXPECT_EQ(Field(restarted.Send("GET", order), "status"), "pending");
   restarted.Advance(seconds(5));
   EXPECT_EQ(Field(restarted.Send("GET", order), "status"), "applied");
+}
+
+TEST_F(StateFileTest, RestartKeepsOfflineOrdersEnrolmentAndCounts) {
+  FaultPlan plan;
+  plan.offline_rate = 1;
+  std::string waiting;
+  {
+    auto file = Open();
+    Simulator simulator(plan, Duration::zero(), file.get());
+    simulator.Lock("k1", "", kImei2);
+    simulator.Send("POST", std::string("/v1/devices/") + kImei2 + "/check-in");
+    simulator.Send("POST", std::string("/v1/devices/") + kImei2 + "/enroll");
+    waiting = "/v1/orders/" + Field(simulator.Lock("k2"), "order_id");
+  }
+  auto file = Open();
+  Simulator restarted({}, Duration::zero(), file.get());
+  EXPECT_EQ(Field(restarted.Send("GET", waiting), "status"), "pending");
+  json::object device = Body(restarted.Send("GET", std::string("/v1/devices/") + kImei2));
+  EXPECT_EQ(device.at("enrolment").as_int64(), 2);
+  EXPECT_TRUE(device.at("online").as_bool());
+  EXPECT_EQ(Body(restarted.Send("GET", "/v1/stats")).at("applied_locks").as_int64(), 1);
+
+  restarted.Send("POST", std::string("/v1/devices/") + kImei + "/check-in");
+  EXPECT_EQ(Field(restarted.Send("GET", waiting), "status"), "applied");
 }
 
 TEST_F(StateFileTest, TruncatedLastLineIsSkipped) {

@@ -14,9 +14,9 @@ namespace imeiguard::dm_simulator {
 namespace {
 
 Error BadUrl(std::string_view url, std::string_view why) {
-  return Error::InvalidInput("callback_url",
-                             "invalid --callback-url '" + std::string(url.substr(0, 200)) +
-                                 "': " + std::string(why));
+  return Error::InvalidInput(
+      "callback_url",
+      "invalid --callback-url '" + std::string(url.substr(0, 200)) + "': " + std::string(why));
 }
 
 std::int64_t UnixSeconds() {
@@ -74,7 +74,9 @@ Result<CallbackTarget> ParseCallbackUrl(std::string_view url) {
   return target;
 }
 
-std::string CallbackBody(const DmOrder& order) { return boost::json::serialize(OrderToJson(order)); }
+std::string CallbackBody(const DmOrder& order) {
+  return boost::json::serialize(OrderToJson(order));
+}
 
 std::string CallbackIdempotencyKey(const DmOrder& order) {
   return "callback-" + order.order_id + "-" + std::string(DmOrderStatusName(order.status));
@@ -168,8 +170,8 @@ bool CallbackSender::Deliver(const Callback& callback) {
   const std::string* secret = secrets_.Find(callback.tenant);
   if (secret == nullptr) return false;  // Cannot happen: the tenant's request was verified.
   std::int64_t now = UnixSeconds();
-  SignedRequestParts parts{"POST", options_.target.path, callback.tenant,
-                           callback.idempotency_key, callback.body};
+  SignedRequestParts parts{"POST", options_.target.path, callback.tenant, callback.idempotency_key,
+                           callback.body};
   http::ClientRequest request;
   request.method = "POST";
   request.host = options_.target.host;

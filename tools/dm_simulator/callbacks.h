@@ -83,9 +83,9 @@ class CallbackSender {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;                          // Guarded by mutex_.
+  bool stopping_ = false;                           // Guarded by mutex_.
   std::multimap<Clock::time_point, Callback> due_;  // Equal times keep queue order. Guarded.
-  CallbackCounts counts_;                          // Guarded by mutex_.
+  CallbackCounts counts_;                           // Guarded by mutex_.
   std::thread thread_;
 };
 

@@ -25,12 +25,12 @@ struct FaultPlan {
   Duration response_jitter{0};  // Up to this much more, drawn evenly for each response.
   double hang_rate = 0;         // Share of /v1 requests read and never answered.
   double drop_rate = 0;         // Share of /v1 requests whose connection closes before handling.
-  double drop_after_apply_rate = 0;  // Share of new orders whose connection closes after they
-                                     // were created (and applied, when due at once).
-  bool drop_with_reset = false;      // Drop with a TCP reset instead of an orderly close.
-  double reject_rate = 0;            // Share of orders rejected when they are applied.
-  double offline_rate = 0;           // Share of devices offline when first named.
-  double unsupported_rate = 0;       // Share of devices that cannot apply orders.
+  double drop_after_apply_rate = 0;        // Share of new orders whose connection closes after they
+                                           // were created (and applied, when due at once).
+  bool drop_with_reset = false;            // Drop with a TCP reset instead of an orderly close.
+  double reject_rate = 0;                  // Share of orders rejected when they are applied.
+  double offline_rate = 0;                 // Share of devices offline when first named.
+  double unsupported_rate = 0;             // Share of devices that cannot apply orders.
   std::set<std::string> unsupported_tacs;  // 8-digit type allocation codes that cannot either.
   double duplicate_callback_rate = 0;      // Share of callbacks delivered twice.
   bool reorder_callbacks = false;  // After each final callback, deliver the stale pending state.

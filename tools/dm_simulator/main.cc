@@ -172,9 +172,10 @@ int Run(const Options& options) {
   plan.drop_with_reset = options.drop_mode == "reset";
   for (const std::string& tac : options.unsupported_tacs) {
     if (tac.size() != 8 || tac.find_first_not_of("0123456789") != std::string::npos) {
-      spdlog::error("invalid --unsupported-tac '{}': expected the 8 digits of a type allocation "
-                    "code",
-                    tac.substr(0, 32));
+      spdlog::error(
+          "invalid --unsupported-tac '{}': expected the 8 digits of a type allocation "
+          "code",
+          tac.substr(0, 32));
       return 2;
     }
     plan.unsupported_tacs.insert(tac);

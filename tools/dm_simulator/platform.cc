@@ -300,8 +300,7 @@ void DmPlatform::Apply(DmOrder& order, Timestamp now) {
   if (finished_observer_) finished_observer_(order);
 }
 
-DmDevice& DmPlatform::NewDevice(const std::string& tenant, const std::string& imei,
-                                Timestamp now) {
+DmDevice& DmPlatform::NewDevice(const std::string& tenant, const std::string& imei, Timestamp now) {
   DmDevice& device = devices_[{tenant, imei}];
   device.tenant = tenant;
   device.imei = imei;

@@ -142,7 +142,7 @@ class DmPlatform {
   void SetFinishedObserver(std::function<void(const DmOrder&)> observer);
 
  private:
-  using TenantKey = std::pair<std::string, std::string>;  // Tenant and a key within it.
+  using TenantKey = std::pair<std::string, std::string>;     // Tenant and a key within it.
   using PendingEntry = std::pair<Timestamp, std::uint64_t>;  // Due time and sequence.
 
   void ApplyDue(Timestamp now);
