@@ -1,0 +1,388 @@
+// outbox_bench: how fast a verdict becomes a lock request on the wire, end to end.
+//
+// Starts the reference device-management simulator and `imeiguard serve` (SQLite store in a
+// temporary folder, both on 127.0.0.1), registers parcels with one phone each through the
+// manifest API and declares them lost as a security officer. Each declaration creates a lock
+// order; the outbox sends it to the simulator, which records when the request arrived, in
+// microseconds. The benchmark then measures:
+//   - verdict to wire: the simulator's receive time minus the order's created_at in imeiguard
+//     (the moment of the verdict, in milliseconds), with declarations spaced out so that the
+//     outbox is idle when each arrives, and again in a burst where orders queue;
+//   - orders per second through the outbox in the burst: orders over the span between the first
+//     and the last arrival at the simulator;
+//   - the simulator's own ceiling: signed lock requests sent straight to it, one at a time like
+//     the outbox's single sender, and from four clients.
+// Usage: outbox_bench --imeiguard PATH --simulator PATH [--spaced N] [--burst N] [--direct N]
+#include <signal.h>
+#include <stdlib.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "identifiers/imei.h"
+#include "locking/request_signing.h"
+#include "net/http_client.h"
+#include "records.h"
+#include "testing/child_process.h"
+#include "testing/serve_process.h"
+
+namespace imeiguard::bench {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using dm_simulator::PreciseTime;
+
+constexpr char kTenant[] = "bench";
+constexpr char kSecret[] = "outbox-bench-secret";
+constexpr char kShipper[] = "bench-shipper";
+// Type allocation codes of the phones: one for the outbox's orders, one for direct requests.
+constexpr std::uint64_t kOutboxCoreBase = 35847210000000;
+constexpr std::uint64_t kDirectCoreBase = 86731504000000;
+
+[[noreturn]] void Fail(const std::string& message) {
+  std::fprintf(stderr, "outbox_bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+double Seconds(std::chrono::steady_clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+// Sends `request` and returns the parsed JSON body, failing the run on anything but `expected`.
+json::value Call(const http::ClientRequest& request, int expected) {
+  auto response = http::Send(request);
+  if (!response.ok()) Fail(request.method + " " + request.target + ": " + response.error().message);
+  if (response->status != expected) {
+    Fail(request.method + " " + request.target + " returned " + std::to_string(response->status) +
+         ": " + response->body.substr(0, 300));
+  }
+  return json::parse(response->body);
+}
+
+http::ClientRequest ImeiguardRequest(std::uint16_t port, std::string method, std::string target,
+                                     const std::string& key) {
+  http::ClientRequest request;
+  request.method = std::move(method);
+  request.port = port;
+  request.target = std::move(target);
+  request.timeout = 30s;
+  request.headers = {{"Authorization", "Bearer " + key}};
+  return request;
+}
+
+// A request to the simulator, signed as the connector signs its own.
+http::ClientRequest SimulatorRequest(std::uint16_t port, std::string method, std::string target,
+                                     std::string body, const std::string& key) {
+  std::int64_t now = ToMillis(SystemClock().Now()) / 1000;
+  http::ClientRequest request;
+  request.method = std::move(method);
+  request.port = port;
+  request.target = std::move(target);
+  request.body = std::move(body);
+  request.timeout = 30s;
+  SignedRequestParts parts{request.method, request.target, kTenant, key, request.body};
+  request.headers = {{std::string(kTenantHeader), kTenant},
+                     {std::string(kTimestampHeader), std::to_string(now)},
+                     {std::string(kSignatureHeader), SignRequest(kSecret, parts, now)}};
+  if (!key.empty()) request.headers.emplace_back(kIdempotencyKeyHeader, key);
+  if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  return request;
+}
+
+std::string ParcelId(int index) {
+  char id[32];
+  std::snprintf(id, sizeof id, "3735000000%08d", index);
+  return id;
+}
+
+std::string Imei(std::uint64_t core_base, int index) {
+  return Imei::FromCoreValue(core_base + static_cast<std::uint64_t>(index)).WithCheckDigit();
+}
+
+struct Figures {
+  std::string name;
+  size_t orders = 0;
+  std::vector<double> latencies_ms;  // Empty when the row measures no latency.
+  double orders_per_second = 0;
+};
+
+double Percentile(std::vector<double> values, double share) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t rank = static_cast<size_t>(share * static_cast<double>(values.size()) + 0.999999);
+  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
+}
+
+class Bench {
+ public:
+  Bench(std::string imeiguard, std::string simulator) {
+    char pattern[] = "/tmp/outbox_bench_XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) Fail("cannot create a temporary folder");
+    dir_ = pattern;
+    StartSimulator(simulator);
+    StartServe(imeiguard);
+  }
+
+  ~Bench() {
+    serve_.reset();
+    if (simulator_) simulator_->Stop(SIGTERM);
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  // Registers parcels [first, first + count) with one phone each.
+  void RegisterParcels(int first, int count) {
+    std::string csv =
+        "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n";
+    for (int i = first; i < first + count; ++i) {
+      csv += ParcelId(i) + "," + kShipper + ",home,2099-12-31,11122," +
+             Imei(kOutboxCoreBase, i) + "\n";
+    }
+    http::ClientRequest request =
+        ImeiguardRequest(serve_->port(), "POST", "/v1/manifests", shipper_key_);
+    request.headers.emplace_back("Content-Type", "text/csv");
+    request.body = std::move(csv);
+    json::value report = Call(request, 200);
+    if (report.at("parcels_new").to_number<int>() != count) {
+      Fail("the manifest registered " + json::serialize(report.at("parcels_new")) +
+           " parcels, expected " + std::to_string(count));
+    }
+  }
+
+  // Declares parcel `index` lost and returns the created_at of its new lock order.
+  Timestamp DeclareLost(int index) {
+    http::ClientRequest request = ImeiguardRequest(
+        serve_->port(), "POST", "/v1/parcels/" + ParcelId(index) + "/declare-lost", officer_key_);
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = R"({"reason":"benchmark"})";
+    json::value declared = Call(request, 200);
+    const json::array& orders = declared.at("orders").as_array();
+    if (orders.size() != 1) Fail("parcel " + ParcelId(index) + " got no single lock order");
+    Result<Timestamp> created = ParseRfc3339(orders[0].at("created_at").as_string());
+    if (!created.ok()) Fail(created.error().message);
+    return *created;
+  }
+
+  // Waits until the simulator has applied `count` lock orders in all, or fails after 120 s.
+  void WaitForAppliedLocks(std::int64_t count) {
+    auto give_up = std::chrono::steady_clock::now() + 120s;
+    while (true) {
+      json::value stats = Call(SimulatorRequest(simulator_port_, "GET", "/v1/stats", "", ""), 200);
+      std::int64_t applied = stats.at("applied_locks").to_number<std::int64_t>();
+      if (applied >= count) return;
+      if (std::chrono::steady_clock::now() > give_up) {
+        Fail("only " + std::to_string(applied) + " of " + std::to_string(count) +
+             " lock orders reached the simulator in 120 s; see " + dir_);
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+
+  // The receive time of every order on the simulator, by its reference (imeiguard's order id).
+  std::map<std::string, PreciseTime> ReceiveTimes() {
+    json::value listed = Call(SimulatorRequest(simulator_port_, "GET", "/v1/orders", "", ""), 200);
+    std::map<std::string, PreciseTime> times;
+    for (const json::value& order : listed.at("orders").as_array()) {
+      const json::object& fields = order.as_object();
+      const json::value* reference = fields.if_contains("reference");
+      if (reference == nullptr) continue;
+      auto received = dm_simulator::ParsePreciseTime(fields.at("received_at").as_string());
+      if (!received) Fail("unreadable received_at " + json::serialize(fields.at("received_at")));
+      times[std::string(reference->as_string())] = *received;
+    }
+    return times;
+  }
+
+  // imeiguard's order id for each parcel in [first, first + count).
+  std::map<int, std::string> OrderIds(int first, int count) {
+    std::map<int, std::string> ids;
+    for (int i = first; i < first + count; ++i) {
+      json::value parcel =
+          Call(ImeiguardRequest(serve_->port(), "GET", "/v1/parcels/" + ParcelId(i), officer_key_),
+               200);
+      for (const json::value& order : parcel.at("orders").as_array()) {
+        ids[i] = json::serialize(order.at("order_id"));
+      }
+    }
+    return ids;
+  }
+
+  // Verdicts to wire: parcels declared one at a time with `spacing` between, or all at once.
+  Figures VerdictToWire(const std::string& name, int first, int count,
+                        std::chrono::milliseconds spacing) {
+    RegisterParcels(first, count);
+    std::map<int, Timestamp> verdicts;
+    std::int64_t applied_before = applied_locks_;
+    auto started = std::chrono::steady_clock::now();
+    for (int i = first; i < first + count; ++i) {
+      verdicts[i] = DeclareLost(i);
+      if (spacing > 0ms) std::this_thread::sleep_for(spacing);
+    }
+    declarations_per_second_ = count / Seconds(std::chrono::steady_clock::now() - started);
+    applied_locks_ += count;
+    WaitForAppliedLocks(applied_before + count);
+
+    std::map<std::string, PreciseTime> received = ReceiveTimes();
+    std::map<int, std::string> order_ids = OrderIds(first, count);
+    Figures figures;
+    figures.name = name;
+    figures.orders = static_cast<size_t>(count);
+    PreciseTime first_arrival = PreciseTime::max();
+    PreciseTime last_arrival = PreciseTime::min();
+    for (const auto& [index, verdict] : verdicts) {
+      auto found = received.find(order_ids[index]);
+      if (found == received.end()) Fail("the order of parcel " + ParcelId(index) + " is missing");
+      first_arrival = std::min(first_arrival, found->second);
+      last_arrival = std::max(last_arrival, found->second);
+      figures.latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(found->second - verdict).count());
+    }
+    if (count > 1 && last_arrival > first_arrival) {
+      figures.orders_per_second =
+          (count - 1) / std::chrono::duration<double>(last_arrival - first_arrival).count();
+    }
+    return figures;
+  }
+
+  // Declarations per second of the last VerdictToWire, as the harness sent them one by one.
+  double declarations_per_second() const { return declarations_per_second_; }
+
+  // Signed lock requests straight to the simulator from `clients` threads.
+  Figures SimulatorDirect(const std::string& name, int first, int count, int clients) {
+    std::atomic<int> next{first};
+    auto started = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) {
+      threads.emplace_back([&] {
+        for (int i = next++; i < first + count; i = next++) {
+          std::string imei = Imei(kDirectCoreBase, i);
+          Call(SimulatorRequest(simulator_port_, "POST", "/v1/devices/" + imei + "/lock",
+                                R"({"message":"benchmark"})", "direct-" + std::to_string(i)),
+               200);
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    Figures figures;
+    figures.name = name;
+    figures.orders = static_cast<size_t>(count);
+    figures.orders_per_second = count / Seconds(std::chrono::steady_clock::now() - started);
+    applied_locks_ += count;
+    return figures;
+  }
+
+ private:
+  void StartSimulator(const std::string& binary) {
+    std::string port_file = dir_ + "/simulator.port";
+    simulator_ = testing::ChildProcess::Start(
+        {binary, "--port", "0", "--port-file", port_file, "--secret",
+         std::string(kTenant) + ":" + kSecret, "--log-level", "warn"},
+        dir_ + "/simulator.log");
+    if (!simulator_) Fail("cannot start " + binary);
+    std::optional<std::uint16_t> port = testing::WaitForPortFile(port_file, 20s);
+    if (!port) Fail("the simulator did not start; see " + dir_ + "/simulator.log");
+    simulator_port_ = *port;
+  }
+
+  void StartServe(const std::string& binary) {
+    // The connector reads its secret from the environment, as in production.
+    ::setenv("IMEIGUARD_BENCH_DM_SECRET", kSecret, 1);
+    std::string config = "[connectors.dm]\nkind = \"dm_rest\"\nhost = \"127.0.0.1\"\nport = " +
+                         std::to_string(simulator_port_) + "\ntenant = \"" + kTenant +
+                         "\"\nsecret_env = \"IMEIGUARD_BENCH_DM_SECRET\"\n";
+    serve_ = std::make_unique<testing::ServeProcess>(binary, dir_ + "/serve", config);
+    Result<std::string> shipper = serve_->CreateKey("shipper", kShipper);
+    Result<std::string> officer = serve_->CreateKey("security_officer");
+    if (!shipper.ok()) Fail(shipper.error().message);
+    if (!officer.ok()) Fail(officer.error().message);
+    shipper_key_ = *shipper;
+    officer_key_ = *officer;
+    if (Status started = serve_->Start(); !started.ok()) Fail(started.error().message);
+  }
+
+  std::string dir_;
+  std::optional<testing::ChildProcess> simulator_;
+  std::uint16_t simulator_port_ = 0;
+  std::unique_ptr<testing::ServeProcess> serve_;
+  std::string shipper_key_;
+  std::string officer_key_;
+  std::int64_t applied_locks_ = 0;  // Lock orders sent to the simulator so far.
+  double declarations_per_second_ = 0;
+};
+
+void PrintTable(const std::vector<Figures>& rows) {
+  std::printf("%-40s %7s %9s %9s %9s %10s\n", "measurement", "orders", "p50 ms", "p99 ms",
+              "max ms", "orders/s");
+  for (const Figures& row : rows) {
+    std::printf("%-40s %7zu", row.name.c_str(), row.orders);
+    if (row.latencies_ms.empty()) {
+      std::printf(" %9s %9s %9s", "-", "-", "-");
+    } else {
+      std::printf(" %9.2f %9.2f %9.2f", Percentile(row.latencies_ms, 0.50),
+                  Percentile(row.latencies_ms, 0.99), Percentile(row.latencies_ms, 1.0));
+    }
+    if (row.orders_per_second > 0) {
+      std::printf(" %10.1f\n", row.orders_per_second);
+    } else {
+      std::printf(" %10s\n", "-");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace imeiguard::bench
+
+int main(int argc, char** argv) {
+  CLI::App app{"outbox_bench: verdict-to-wire latency and outbox throughput against the simulator"};
+  std::string imeiguard;
+  std::string simulator;
+  int spaced = 200;
+  int spacing_ms = 20;
+  int burst = 2000;
+  int direct = 2000;
+  app.add_option("--imeiguard", imeiguard, "The imeiguard program")->required();
+  app.add_option("--simulator", simulator, "The imeiguard-dm-simulator program")->required();
+  app.add_option("--spaced", spaced, "Parcels declared lost one at a time")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--spacing-ms", spacing_ms, "Pause after each of those declarations")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--burst", burst, "Parcels declared lost back to back")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 100000));
+  app.add_option("--direct", direct, "Lock requests sent straight to the simulator, per row")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  CLI11_PARSE(app, argc, argv);
+
+  using imeiguard::bench::Bench;
+  using imeiguard::bench::Figures;
+  Bench bench(imeiguard, simulator);
+  std::vector<Figures> rows;
+  rows.push_back(bench.VerdictToWire("verdict to wire, declared one at a time", 0, spaced,
+                                     std::chrono::milliseconds(spacing_ms)));
+  rows.push_back(bench.VerdictToWire("verdict to wire, declared in a burst", spaced, burst,
+                                     std::chrono::milliseconds(0)));
+  Figures declarations;
+  declarations.name = "declare-lost requests of the burst";
+  declarations.orders = static_cast<size_t>(burst);
+  declarations.orders_per_second = bench.declarations_per_second();
+  rows.push_back(declarations);
+  rows.push_back(bench.SimulatorDirect("simulator direct, 1 client", 0, direct, 1));
+  rows.push_back(bench.SimulatorDirect("simulator direct, 4 clients", direct, direct, 4));
+  imeiguard::bench::PrintTable(rows);
+  return 0;
+}
