@@ -85,6 +85,10 @@ Status GuardService::Persist(const AssessmentChange& change) {
     if (stored.ok() && stored->has_value()) {
       tracker_.ReplaceOrders(change.parcel_id, std::move((*stored)->orders));
     }
+    {
+      std::lock_guard lock(wake_mutex_);
+      orders_waiting_ = true;
+    }
     wake_.notify_all();
   }
   for (const AuditEntry& entry : change.audit) {
@@ -542,8 +546,12 @@ void GuardService::OutboxLoop() {
   while (!stopping_.load()) {
     int attempts = RunOutboxOnce(clock_.Now());
     if (attempts > 0) continue;
+    // Without the flag in the predicate a notification would only make wait_for check
+    // `stopping_` and sleep on, so new orders would wait for the 200 ms poll.
     std::unique_lock lock(wake_mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_.load(); });
+    wake_.wait_for(lock, std::chrono::milliseconds(200),
+                   [this] { return stopping_.load() || orders_waiting_; });
+    orders_waiting_ = false;
   }
 }
 

@@ -113,6 +113,9 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<bool> stopping_{false};
   std::mutex wake_mutex_;
   std::condition_variable wake_;
+  // Set when new orders are stored, so that the outbox thread sends them at once instead of at
+  // its next poll. Guarded by wake_mutex_.
+  bool orders_waiting_ = false;
   std::thread ticker_;
   std::thread outbox_thread_;
 
