@@ -5,9 +5,9 @@
 // manifest API and declares them lost as a security officer. Each declaration creates a lock
 // order; the outbox sends it to the simulator, which records when the request arrived, in
 // microseconds. The benchmark then measures:
-//   - verdict to wire: the simulator's receive time minus the order's created_at in imeiguard
-//     (the moment of the verdict, in milliseconds), with declarations spaced out so that the
-//     outbox is idle when each arrives, and again in a burst where orders queue;
+//   - verdict to wire: the simulator's receive time minus the order's created_at in imeiguard,
+//     which is the moment of the verdict in milliseconds. Declarations are first spaced out, so
+//     that the outbox is idle when each arrives, and then sent in a burst where orders queue;
 //   - orders per second through the outbox in the burst: orders over the span between the first
 //     and the last arrival at the simulator;
 //   - the simulator's own ceiling: signed lock requests sent straight to it, one at a time like

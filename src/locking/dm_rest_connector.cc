@@ -76,7 +76,7 @@ std::string RejectionHint(int status, std::string_view connector) {
   }
 }
 
-// What a transport failure means for the order: without a response the client cannot know whether
+// Explains a transport failure for the order: without a response the client cannot know whether
 // the platform took it.
 std::string NoResponseHint(std::string_view reason, std::chrono::milliseconds timeout) {
   if (reason == "timeout") {
@@ -92,7 +92,7 @@ std::string NoResponseHint(std::string_view reason, std::chrono::milliseconds ti
   return "the response could not be read";
 }
 
-// Why a platform rejected an order that it had accepted, for the reasons the platform names.
+// Explains why the platform rejected an order that it had accepted, for the reasons it names.
 std::string RejectionReasonHint(std::string_view reason) {
   if (reason == "unsupported_device") {
     return " (the device cannot apply remote lock orders; another connector or a blocklist must "

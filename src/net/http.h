@@ -33,9 +33,9 @@ struct Request {
 // Extension members of problem details, such as the line or byte offset where input went wrong.
 using ProblemMembers = std::vector<std::pair<std::string, std::variant<std::int64_t, std::string>>>;
 
-// How the server treats the connection instead of writing a response. Everything but kSend exists
-// for a platform that misbehaves on purpose (the device-management simulator), so that clients can
-// be tested against connections that break.
+// The server's treatment of the connection in place of writing a response. Everything but kSend
+// exists for a platform that misbehaves on purpose (the device-management simulator), so that
+// clients can be tested against connections that break.
 enum class Delivery {
   kSend,   // Write the response.
   kClose,  // Close the connection without a response (the client reads end of stream).

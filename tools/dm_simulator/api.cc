@@ -326,7 +326,7 @@ http::Response SimulatorApi::PostOrder(const http::Request& request, const std::
                  DmActionName(action), imei->substr(0, 8), tenant, key);
   }
   if (faults_.DropAfterApply()) {
-    // The platform holds the order, but the client never learns it: only the same idempotency
+    // The platform stores the order, but the client never learns it: only the same idempotency
     // key sent again keeps it from becoming two orders.
     spdlog::info("{}: injected drop after order {} was {}", Describe(request), order.order_id,
                  DmOrderStatusName(order.status));

@@ -191,7 +191,7 @@ bool CallbackSender::Deliver(const Callback& callback) {
     return false;
   }
   if (response->status < 200 || response->status > 299) {
-    spdlog::warn("callback {} (attempt {}) refused with HTTP {}", callback.description,
+    spdlog::warn("callback {} (attempt {}) rejected with HTTP {}", callback.description,
                  callback.attempt + 1, response->status);
     return false;
   }

@@ -1,5 +1,5 @@
-// Callbacks: the simulator tells the client when an order became applied or rejected, by a signed
-// POST of the order to a URL that the client gave (README.md, "Callbacks").
+// Callbacks: the simulator notifies the client when an order became applied or rejected, by a
+// signed POST of the order to a URL that the client gave (README.md, "Callbacks").
 #pragma once
 
 #include <chrono>
@@ -18,7 +18,7 @@
 
 namespace imeiguard::dm_simulator {
 
-// Where callbacks go: plain HTTP on a loopback address.
+// The destination of callbacks: plain HTTP on a loopback address.
 struct CallbackTarget {
   std::string host;  // "127.0.0.1" or "::1".
   std::uint16_t port = 80;
@@ -37,16 +37,16 @@ struct CallbackOptions {
   Duration timeout = std::chrono::seconds(2);      // Of one delivery.
 };
 
-// What the sender has done so far.
+// Counts of the sender's deliveries so far.
 struct CallbackCounts {
-  std::int64_t delivered = 0;  // Answered with 2xx.
+  std::int64_t delivered = 0;  // Acknowledged with 2xx.
   std::int64_t failed = 0;     // Deliveries that failed (and were retried or given up).
   std::int64_t given_up = 0;   // Callbacks dropped after their last attempt.
 };
 
 // Sends callbacks from a thread of its own, in the order they became due. A delivery fails when
-// the receiver cannot be reached or answers other than 2xx; it is then sent again later, with the
-// same idempotency key, up to `attempts` times.
+// the receiver cannot be reached or responds with a status other than 2xx. It is then sent again
+// later, with the same idempotency key, up to `attempts` times.
 class CallbackSender {
  public:
   // `faults` is not owned and must outlive the sender.

@@ -23,7 +23,7 @@ struct FaultPlan {
   int retry_after_seconds = 30;                 // Retry-After of refused requests; 0 sends none.
   Duration response_delay{0};                   // Added before every /v1 response.
   Duration response_jitter{0};  // Up to this much more, drawn evenly for each response.
-  double hang_rate = 0;         // Share of /v1 requests read and never answered.
+  double hang_rate = 0;         // Share of /v1 requests read and never responded to.
   double drop_rate = 0;         // Share of /v1 requests whose connection closes before handling.
   double drop_after_apply_rate = 0;        // Share of new orders whose connection closes after they
                                            // were created (and applied, when due at once).

@@ -140,8 +140,8 @@ SubmitResult DmPlatform::Submit(const OrderRequest& request) {
 
   DmOrder& stored = orders_[order.order_id];
   stored = std::move(order);
-  // An unsupported device answers later, so its order is pending in the response even when it is
-  // due at once; the next read or tick rejects it.
+  // An unsupported device reports its failure later, so its order is pending in the response even
+  // when it is due at once; the next read or tick rejects it.
   if (!stored.awaiting_device && !device.unsupported && stored.apply_at <= now) {
     pending_.erase(PendingKey(stored));
     Apply(stored, now);
