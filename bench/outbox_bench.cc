@@ -12,7 +12,8 @@
 //     and the last arrival at the simulator;
 //   - the simulator's own ceiling: signed lock requests sent straight to it, one at a time like
 //     the outbox's single sender, and from four clients.
-// Usage: outbox_bench --imeiguard PATH --simulator PATH [--spaced N] [--burst N] [--direct N]
+// Usage: outbox_bench --imeiguard PATH --simulator PATH [--spaced N] [--spacing-ms N] [--burst N]
+//                     [--declare-clients N] [--direct N]
 #include <signal.h>
 #include <stdlib.h>
 
@@ -160,8 +161,14 @@ class Bench {
     }
   }
 
-  // Declares parcel `index` lost and returns the created_at of its new lock order.
-  Timestamp DeclareLost(int index) {
+  // A declaration of loss: when imeiguard made the verdict's lock order, and the order's id.
+  struct Declared {
+    Timestamp verdict;
+    std::string order_id;
+  };
+
+  // Declares parcel `index` lost and returns its new lock order.
+  Declared DeclareLost(int index) {
     http::ClientRequest request = ImeiguardRequest(
         serve_->port(), "POST", "/v1/parcels/" + ParcelId(index) + "/declare-lost", officer_key_);
     request.headers.emplace_back("Content-Type", "application/json");
@@ -171,7 +178,7 @@ class Bench {
     if (orders.size() != 1) Fail("parcel " + ParcelId(index) + " got no single lock order");
     Result<Timestamp> created = ParseRfc3339(orders[0].at("created_at").as_string());
     if (!created.ok()) Fail(created.error().message);
-    return *created;
+    return {*created, json::serialize(orders[0].at("order_id"))};
   }
 
   // Waits until the simulator has applied `count` lock orders in all, or fails after 120 s.
@@ -204,59 +211,68 @@ class Bench {
     return times;
   }
 
-  // imeiguard's order id for each parcel in [first, first + count).
-  std::map<int, std::string> OrderIds(int first, int count) {
-    std::map<int, std::string> ids;
-    for (int i = first; i < first + count; ++i) {
-      json::value parcel = Call(
-          ImeiguardRequest(serve_->port(), "GET", "/v1/parcels/" + ParcelId(i), officer_key_), 200);
-      for (const json::value& order : parcel.at("orders").as_array()) {
-        ids[i] = json::serialize(order.at("order_id"));
-      }
-    }
-    return ids;
-  }
-
-  // Verdicts to wire: parcels declared one at a time with `spacing` between, or all at once.
+  // Verdicts to wire: parcels declared lost by `clients` threads, each pausing `spacing` after
+  // each of its declarations.
   Figures VerdictToWire(const std::string& name, int first, int count,
-                        std::chrono::milliseconds spacing) {
+                        std::chrono::milliseconds spacing, int clients) {
     RegisterParcels(first, count);
-    std::map<int, Timestamp> verdicts;
+    std::vector<Declared> declared(static_cast<size_t>(count));
     std::int64_t applied_before = applied_locks_;
+    std::atomic<int> next{0};
     auto started = std::chrono::steady_clock::now();
-    for (int i = first; i < first + count; ++i) {
-      verdicts[i] = DeclareLost(i);
-      if (spacing > 0ms) std::this_thread::sleep_for(spacing);
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) {
+      threads.emplace_back([&] {
+        for (int i = next++; i < count; i = next++) {
+          declared[static_cast<size_t>(i)] = DeclareLost(first + i);
+          if (spacing > 0ms) std::this_thread::sleep_for(spacing);
+        }
+      });
     }
+    for (std::thread& thread : threads) thread.join();
     declarations_per_second_ = count / Seconds(std::chrono::steady_clock::now() - started);
+    auto declarations_ended =
+        std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
     applied_locks_ += count;
     WaitForAppliedLocks(applied_before + count);
 
     std::map<std::string, PreciseTime> received = ReceiveTimes();
-    std::map<int, std::string> order_ids = OrderIds(first, count);
     Figures figures;
     figures.name = name;
     figures.orders = static_cast<size_t>(count);
     PreciseTime first_arrival = PreciseTime::max();
     PreciseTime last_arrival = PreciseTime::min();
-    for (const auto& [index, verdict] : verdicts) {
-      auto found = received.find(order_ids[index]);
-      if (found == received.end()) Fail("the order of parcel " + ParcelId(index) + " is missing");
+    int backlog = 0;  // Orders that arrived after the last declaration.
+    for (const Declared& order : declared) {
+      auto found = received.find(order.order_id);
+      if (found == received.end()) Fail("order " + order.order_id + " is missing on the simulator");
       first_arrival = std::min(first_arrival, found->second);
       last_arrival = std::max(last_arrival, found->second);
+      if (found->second > declarations_ended) ++backlog;
       figures.latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(found->second - verdict).count());
+          std::chrono::duration<double, std::milli>(found->second - order.verdict).count());
     }
     // Spaced declarations pace the outbox, so only a burst measures its throughput.
     if (spacing == 0ms && count > 1 && last_arrival > first_arrival) {
       figures.orders_per_second =
           (count - 1) / std::chrono::duration<double>(last_arrival - first_arrival).count();
     }
+    // The backlog drains with no declarations competing for the CPUs and the store.
+    drain_per_second_ = 0;
+    if (backlog > 1 && last_arrival > declarations_ended) {
+      drain_per_second_ =
+          backlog / std::chrono::duration<double>(last_arrival - declarations_ended).count();
+    }
+    drained_ = backlog;
     return figures;
   }
 
-  // Declarations per second of the last VerdictToWire, as the harness sent them one by one.
+  // Declarations per second of the last VerdictToWire.
   double declarations_per_second() const { return declarations_per_second_; }
+  // Orders per second, and their count, that the outbox sent after the last declaration of the
+  // last VerdictToWire, while it worked off the backlog alone.
+  double drain_per_second() const { return drain_per_second_; }
+  int drained() const { return drained_; }
 
   // Signed lock requests straight to the simulator from `clients` threads.
   Figures SimulatorDirect(const std::string& name, int first, int count, int clients) {
@@ -319,6 +335,8 @@ class Bench {
   std::string officer_key_;
   std::int64_t applied_locks_ = 0;  // Lock orders sent to the simulator so far.
   double declarations_per_second_ = 0;
+  double drain_per_second_ = 0;
+  int drained_ = 0;
 };
 
 void PrintTable(const std::vector<Figures>& rows) {
@@ -351,6 +369,7 @@ int main(int argc, char** argv) {
   int spacing_ms = 20;
   int burst = 2000;
   int direct = 2000;
+  int declare_clients = 4;
   app.add_option("--imeiguard", imeiguard, "The imeiguard program")->required();
   app.add_option("--simulator", simulator, "The imeiguard-dm-simulator program")->required();
   app.add_option("--spaced", spaced, "Parcels declared lost one at a time")
@@ -362,6 +381,10 @@ int main(int argc, char** argv) {
   app.add_option("--burst", burst, "Parcels declared lost back to back")
       ->capture_default_str()
       ->check(CLI::Range(2, 100000));
+  app.add_option("--declare-clients", declare_clients,
+                 "Clients that declare the burst's parcels lost at the same time")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   app.add_option("--direct", direct, "Lock requests sent straight to the simulator, per row")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
@@ -372,14 +395,20 @@ int main(int argc, char** argv) {
   Bench bench(imeiguard, simulator);
   std::vector<Figures> rows;
   rows.push_back(bench.VerdictToWire("verdict to wire, declared one at a time", 0, spaced,
-                                     std::chrono::milliseconds(spacing_ms)));
-  rows.push_back(bench.VerdictToWire("verdict to wire, declared in a burst", spaced, burst,
-                                     std::chrono::milliseconds(0)));
+                                     std::chrono::milliseconds(spacing_ms), 1));
+  rows.push_back(bench.VerdictToWire(
+      "verdict to wire, burst from " + std::to_string(declare_clients) + " clients", spaced, burst,
+      std::chrono::milliseconds(0), declare_clients));
   Figures declarations;
   declarations.name = "declare-lost requests of the burst";
   declarations.orders = static_cast<size_t>(burst);
   declarations.orders_per_second = bench.declarations_per_second();
   rows.push_back(declarations);
+  Figures drain;
+  drain.name = "outbox working off the backlog alone";
+  drain.orders = static_cast<size_t>(bench.drained());
+  drain.orders_per_second = bench.drain_per_second();
+  rows.push_back(drain);
   rows.push_back(bench.SimulatorDirect("simulator direct, 1 client", 0, direct, 1));
   rows.push_back(bench.SimulatorDirect("simulator direct, 4 clients", direct, direct, 4));
   imeiguard::bench::PrintTable(rows);
