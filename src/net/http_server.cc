@@ -278,7 +278,7 @@ class Server::StreamSession : public Server::Session,
       // A zero linger time makes close() send RST instead of FIN.
       Lowest().socket().set_option(tcp::socket::linger(true, 0), ignored);
     }
-    Lowest().socket().close(ignored);
+    Lowest().close();
   }
 
   void OnReadError(beast::error_code ec) {
