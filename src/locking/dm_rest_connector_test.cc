@@ -129,6 +129,32 @@ TEST_F(DmRestConnectorTest, RejectedOrderIsRejected) {
   EXPECT_NE(reply.message.find("device_refused"), std::string::npos);
 }
 
+TEST_F(DmRestConnectorTest, PlatformRejectionReasonsAreExplained) {
+  struct Case {
+    const char* reason;
+    const char* explanation;
+  };
+  for (const Case& known :
+       {Case{"unsupported_device", "cannot apply remote lock orders"},
+        Case{"device_reenrolled", "enrolled anew"}, Case{"expired", "not_after passed"}}) {
+    platform_.Reply(200, std::string(R"({"order_id":"ord-3","status":"rejected","reason":")") +
+                             known.reason + "\"}");
+    order_.platform_order_id = "ord-3";
+    ConnectorReply reply = connector_->Poll(order_);
+    EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRejected) << known.reason;
+    EXPECT_NE(reply.message.find(known.reason), std::string::npos) << reply.message;
+    EXPECT_NE(reply.message.find(known.explanation), std::string::npos) << reply.message;
+  }
+}
+
+TEST_F(DmRestConnectorTest, LostConnectionSaysTheOrderMayHaveLanded) {
+  platform_.next = Error::Unavailable("connection_lost", "POST 127.0.0.1:9/v1/... lost it");
+  ConnectorReply reply = connector_->Submit(order_);
+  EXPECT_EQ(reply.kind, ConnectorReply::Kind::kRetryLater);
+  EXPECT_NE(reply.message.find("may have taken the order"), std::string::npos) << reply.message;
+  EXPECT_NE(reply.message.find("same idempotency key"), std::string::npos) << reply.message;
+}
+
 TEST_F(DmRestConnectorTest, UnreadableBodyIsRetryLater) {
   platform_.Reply(200, "<html>ok</html>");
   ConnectorReply reply = connector_->Submit(order_);
