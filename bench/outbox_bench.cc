@@ -23,9 +23,13 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,9 +56,30 @@ constexpr char kShipper[] = "bench-shipper";
 constexpr std::uint64_t kOutboxCoreBase = 35847210000000;
 constexpr std::uint64_t kDirectCoreBase = 86731504000000;
 
-[[noreturn]] void Fail(const std::string& message) {
-  std::fprintf(stderr, "outbox_bench: %s\n", message.c_str());
-  std::exit(1);
+// Thrown to end the run. Unwinding stops the child processes, which exit() would leave running.
+struct BenchFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void Fail(const std::string& message) { throw BenchFailure(message); }
+
+// Runs `work` on `clients` threads and rethrows the first failure once all have ended.
+void RunClients(int clients, const std::function<void()>& work) {
+  std::mutex mutex;
+  std::exception_ptr failure;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      try {
+        work();
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 double Seconds(std::chrono::steady_clock::duration duration) {
@@ -136,9 +161,11 @@ class Bench {
     StartServe(imeiguard);
   }
 
+  // Stops both programs. The folder with their logs is kept when the run failed.
   ~Bench() {
     serve_.reset();
     if (simulator_) simulator_->Stop(SIGTERM);
+    if (std::uncaught_exceptions() > 0) return;
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
   }
@@ -220,16 +247,12 @@ class Bench {
     std::int64_t applied_before = applied_locks_;
     std::atomic<int> next{0};
     auto started = std::chrono::steady_clock::now();
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c) {
-      threads.emplace_back([&] {
-        for (int i = next++; i < count; i = next++) {
-          declared[static_cast<size_t>(i)] = DeclareLost(first + i);
-          if (spacing > 0ms) std::this_thread::sleep_for(spacing);
-        }
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
+    RunClients(clients, [&] {
+      for (int i = next++; i < count; i = next++) {
+        declared[static_cast<size_t>(i)] = DeclareLost(first + i);
+        if (spacing > 0ms) std::this_thread::sleep_for(spacing);
+      }
+    });
     declarations_per_second_ = count / Seconds(std::chrono::steady_clock::now() - started);
     auto declarations_ended =
         std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
@@ -278,18 +301,14 @@ class Bench {
   Figures SimulatorDirect(const std::string& name, int first, int count, int clients) {
     std::atomic<int> next{first};
     auto started = std::chrono::steady_clock::now();
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c) {
-      threads.emplace_back([&] {
-        for (int i = next++; i < first + count; i = next++) {
-          std::string imei = Imei(kDirectCoreBase, i);
-          Call(SimulatorRequest(simulator_port_, "POST", "/v1/devices/" + imei + "/lock",
-                                R"({"message":"benchmark"})", "direct-" + std::to_string(i)),
-               200);
-        }
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
+    RunClients(clients, [&] {
+      for (int i = next++; i < first + count; i = next++) {
+        std::string imei = Imei(kDirectCoreBase, i);
+        Call(SimulatorRequest(simulator_port_, "POST", "/v1/devices/" + imei + "/lock",
+                              R"({"message":"benchmark"})", "direct-" + std::to_string(i)),
+             200);
+      }
+    });
     Figures figures;
     figures.name = name;
     figures.orders = static_cast<size_t>(count);
@@ -392,25 +411,30 @@ int main(int argc, char** argv) {
 
   using imeiguard::bench::Bench;
   using imeiguard::bench::Figures;
-  Bench bench(imeiguard, simulator);
   std::vector<Figures> rows;
-  rows.push_back(bench.VerdictToWire("verdict to wire, declared one at a time", 0, spaced,
-                                     std::chrono::milliseconds(spacing_ms), 1));
-  rows.push_back(bench.VerdictToWire(
-      "verdict to wire, burst from " + std::to_string(declare_clients) + " clients", spaced, burst,
-      std::chrono::milliseconds(0), declare_clients));
-  Figures declarations;
-  declarations.name = "declare-lost requests of the burst";
-  declarations.orders = static_cast<size_t>(burst);
-  declarations.orders_per_second = bench.declarations_per_second();
-  rows.push_back(declarations);
-  Figures drain;
-  drain.name = "outbox working off the backlog alone";
-  drain.orders = static_cast<size_t>(bench.drained());
-  drain.orders_per_second = bench.drain_per_second();
-  rows.push_back(drain);
-  rows.push_back(bench.SimulatorDirect("simulator direct, 1 client", 0, direct, 1));
-  rows.push_back(bench.SimulatorDirect("simulator direct, 4 clients", direct, direct, 4));
+  try {
+    Bench bench(imeiguard, simulator);
+    rows.push_back(bench.VerdictToWire("verdict to wire, declared one at a time", 0, spaced,
+                                       std::chrono::milliseconds(spacing_ms), 1));
+    rows.push_back(bench.VerdictToWire(
+        "verdict to wire, burst from " + std::to_string(declare_clients) + " clients", spaced,
+        burst, std::chrono::milliseconds(0), declare_clients));
+    Figures declarations;
+    declarations.name = "declare-lost requests of the burst";
+    declarations.orders = static_cast<size_t>(burst);
+    declarations.orders_per_second = bench.declarations_per_second();
+    rows.push_back(declarations);
+    Figures drain;
+    drain.name = "outbox working off the backlog alone";
+    drain.orders = static_cast<size_t>(bench.drained());
+    drain.orders_per_second = bench.drain_per_second();
+    rows.push_back(drain);
+    rows.push_back(bench.SimulatorDirect("simulator direct, 1 client", 0, direct, 1));
+    rows.push_back(bench.SimulatorDirect("simulator direct, 4 clients", direct, direct, 4));
+  } catch (const std::exception& failure) {
+    std::fprintf(stderr, "outbox_bench: %s\n", failure.what());
+    return 1;
+  }
   imeiguard::bench::PrintTable(rows);
   return 0;
 }

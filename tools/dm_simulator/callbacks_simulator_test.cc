@@ -78,11 +78,12 @@ class CallbackReceiver {
 
  private:
   const int refuse_;
-  http::Router router_;
-  std::unique_ptr<http::Server> server_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<ReceivedCallback> received_;  // Guarded by mutex_.
+  http::Router router_;
+  // Last, so that it stops before the members its handler uses are destroyed.
+  std::unique_ptr<http::Server> server_;
 };
 
 // One simulator process that sends callbacks to `receiver`, with `flags` added.
