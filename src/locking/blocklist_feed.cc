@@ -404,6 +404,21 @@ Result<std::vector<BlocklistFileInfo>> BlocklistFeed::List(std::int64_t after_se
   return files;
 }
 
+Result<std::string> BlocklistFeed::ReadVerified(const BlocklistFileInfo& file) const {
+  auto text = ReadWholeFile(file.path);
+  if (!text.ok()) return text.error();
+  if (file.sha256.empty()) {
+    return Error::Unavailable("blocklist_io", "no checksum file " + file.path + ".sha256");
+  }
+  auto actual = Sha256OfFile(file.path);
+  if (!actual.ok()) return actual.error();
+  if (*actual != file.sha256) {
+    return Error::Conflict("checksum_mismatch", file.path + " has SHA-256 " + *actual +
+                                                    ", but its .sha256 file says " + file.sha256);
+  }
+  return text;
+}
+
 Result<std::optional<Timestamp>> BlocklistFeed::LastFullTime() const {
   auto files = List(0);
   if (!files.ok()) return files.error();

@@ -71,6 +71,10 @@ class BlocklistFeed {
   // Published files with a sequence greater than `after_sequence`, in sequence order.
   Result<std::vector<BlocklistFileInfo>> List(std::int64_t after_sequence) const;
 
+  // Reads a published file and checks it against its .sha256. kConflict "checksum_mismatch" when
+  // they differ, kUnavailable when either cannot be read.
+  Result<std::string> ReadVerified(const BlocklistFileInfo& file) const;
+
   // When the newest full file was published, or std::nullopt when there is none.
   Result<std::optional<Timestamp>> LastFullTime() const;
 

@@ -23,4 +23,11 @@ ConnectorReply BlocklistFileConnector::Submit(const LockOrder& order) {
 
 ConnectorReply BlocklistFileConnector::Poll(const LockOrder& order) { return Submit(order); }
 
+ConnectorReply BlocklistExportConnector::Submit(const LockOrder& order) {
+  ConnectorReply reply;
+  reply.kind = ConnectorReply::Kind::kApplied;
+  reply.platform_order_id = name_ + ":" + std::to_string(order.order_id);
+  return reply;
+}
+
 }  // namespace imeiguard

@@ -29,4 +29,19 @@ class BlocklistFileConnector final : public LockConnector {
   const Clock& clock_;
 };
 
+// A LockConnector for the export to the global IMEI blocklist: the export reads the orders that
+// this connector acknowledged from the store (`imeiguard export blocklist --connector NAME`), so
+// an order is applied once the outbox records it, and Submit has nothing else to do.
+class BlocklistExportConnector final : public LockConnector {
+ public:
+  explicit BlocklistExportConnector(std::string name) : name_(std::move(name)) {}
+
+  const std::string& name() const override { return name_; }
+  ConnectorReply Submit(const LockOrder& order) override;
+  ConnectorReply Poll(const LockOrder& order) override { return Submit(order); }
+
+ private:
+  const std::string name_;
+};
+
 }  // namespace imeiguard
