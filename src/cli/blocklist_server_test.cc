@@ -226,7 +226,7 @@ TEST_F(BlocklistServerTest, SecretAppearsInNoOutput) {
   EXPECT_THAT(outputs, HasSubstr("connect"));  // The failed attempts are reported...
   EXPECT_THAT(log, Not(HasSubstr(kSecret)));   // ...and the secret is in none of it.
   EXPECT_THAT(outputs, Not(HasSubstr(kSecret)));
-  // The store holds the audit trail, with the config_changed entry, and the orders' errors.
+  // The store contains the audit trail, with the config_changed entry, and the orders' errors.
   for (const char* suffix : {"", "-wal"}) {
     fs::path file = dir_ / ("store.db" + std::string(suffix));
     if (fs::exists(file)) {

@@ -63,13 +63,13 @@ Result<std::int64_t> ParseInteger(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 0) {
-    return Error::InvalidInput("number", "");
+    return Error::InvalidInput("number", "not a non-negative whole number");
   }
   return value;
 }
 
 Result<Timestamp> ParseReportingDate(std::string_view text) {
-  if (text.size() != 8) return Error::InvalidInput("date", "");
+  if (text.size() != 8) return Error::InvalidInput("date", "not a date YYYYMMDD");
   std::string iso = std::string(text.substr(0, 4)) + "-" + std::string(text.substr(4, 2)) + "-" +
                     std::string(text.substr(6, 2));
   auto days = ParseIsoDate(iso);

@@ -9,7 +9,7 @@
 //   delta file: imei,reporting_date,status,change_type,reason,changed_at,order_id
 //
 // Every IMEI of a device gets its own row, so a dual-SIM phone has two. Dates are UTC. Lines end in
-// "\n"; fields that contain a comma, a quote, CR or LF are quoted as RFC 4180 says.
+// "\n"; fields that contain a comma, a quote, CR or LF are quoted as RFC 4180 specifies.
 #pragma once
 
 #include <cstddef>
@@ -58,7 +58,7 @@ std::string FormatDeltaRow(const BlocklistRow& row);
 
 enum class BlocklistFileKind { kFull, kDelta };
 
-// What ParseBlocklistFile read.
+// The content of a full or delta file, as ParseBlocklistFile returns it.
 struct ParsedBlocklistFile {
   BlocklistFileKind kind = BlocklistFileKind::kDelta;
   std::vector<BlocklistRow> rows;
@@ -67,7 +67,7 @@ struct ParsedBlocklistFile {
   std::size_t complete_bytes = 0;
 };
 
-// Parses a full or delta file, told apart by its header line. A last line without "\n" is left
+// Parses a full or delta file, whose header line names its kind. A last line without "\n" is left
 // out of `rows`. Returns kInvalidInput naming the line and the column for an unknown header, a
 // wrong number of fields, an invalid IMEI, date, status, change type or order id, or an unclosed
 // quote in a complete line. `origin` (a file name) starts every message.

@@ -10,8 +10,8 @@
 
 namespace imeiguard {
 
-// Submit appends the order's rows and answers kApplied only after they are synced to disk, so an
-// acknowledged order is in the feed even after kill -9. A write failure answers kRetryLater with
+// Submit appends the order's rows and returns kApplied only after they are synced to disk, so an
+// acknowledged order is in the feed even after kill -9. A write failure returns kRetryLater with
 // the error; the order is appended again later, and the feed skips an order it already has.
 // Safe to call from several threads when `clock` is.
 class BlocklistFileConnector final : public LockConnector {

@@ -38,7 +38,8 @@ class BlocklistExportTest : public ::testing::Test {
   LockOrder CreateOrder(std::string_view parcel_id, LockAction action, std::string connector,
                         Timestamp at) {
     auto snapshot = store_->LoadParcel(parcel_id);
-    EXPECT_TRUE(snapshot.ok() && snapshot->has_value());
+    EXPECT_TRUE(snapshot.ok());
+    EXPECT_TRUE(snapshot->has_value());
     const DeviceRow& device = (*snapshot)->devices.at(0);
     AssessmentChange change;
     change.parcel_id = std::string(parcel_id);
@@ -204,6 +205,58 @@ TEST_F(BlocklistExportTest, DirbsDeltaHasOneNetChangePerImei) {
 
   EXPECT_EQ(Export(BlocklistExportFormat::kDirbs, 0, "dm"),
             "imei,reporting_date,status,change_type\n");
+}
+
+TEST_F(BlocklistExportTest, PublisherFollowsSchedule) {
+  BlocklistFeed feed({"ops", (dir_.path() / "feed").string(), 0.5});
+  ManualClock clock(At("2026-03-02T00:00:00Z"));
+  BlocklistPublisher publisher(*store_, clock);
+  publisher.Add(feed, {std::chrono::seconds(60), std::chrono::hours(24)});
+
+  publisher.RunOnce(At("2026-03-02T00:00:00Z"));
+  auto files = feed.List(0);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].kind, BlocklistFileKind::kFull);
+
+  LockOrder lock = CreateOrder(kParcelDual, LockAction::kLock, "ops", At("2026-03-02T00:00:10Z"));
+  ASSERT_TRUE(feed.Append(lock, At("2026-03-02T00:00:11Z")).ok());
+  Acknowledge(lock, At("2026-03-02T00:00:11Z"));
+  publisher.RunOnce(At("2026-03-02T00:00:30Z"));
+  EXPECT_EQ(feed.List(1)->size(), 0u);
+  publisher.RunOnce(At("2026-03-02T00:01:01Z"));
+  files = feed.List(1);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].kind, BlocklistFileKind::kDelta);
+
+  publisher.RunOnce(At("2026-03-03T00:00:00Z"));
+  files = feed.List(2);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].kind, BlocklistFileKind::kFull);
+}
+
+TEST_F(BlocklistExportTest, EmptiedStoreDoesNotEmptyFeed) {
+  BlocklistFeed feed({"ops", (dir_.path() / "feed").string(), 0.5});
+  Acknowledge(CreateOrder(kParcelDual, LockAction::kLock, "ops", At("2026-03-02T09:00:00Z")),
+              At("2026-03-02T09:00:01Z"));
+  ASSERT_TRUE(PublishFullFromStore(*store_, feed, At("2026-03-02T10:00:00Z"), false).ok());
+
+  // A store restored from an empty backup: it blocks nothing, so the full file is held back.
+  auto empty = SqliteStore::Open((dir_.path() / "empty.db").string());
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  ManualClock clock(At("2026-03-03T10:00:00Z"));
+  BlocklistPublisher publisher(**empty, clock);
+  publisher.Add(feed, {std::chrono::seconds(60), std::chrono::hours(24)});
+  publisher.RunOnce(At("2026-03-03T10:00:00Z"));
+  auto files = feed.List(0);
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(files->size(), 1u);
+
+  auto forced = PublishFullFromStore(**empty, feed, At("2026-03-03T10:00:01Z"), true);
+  ASSERT_TRUE(forced.ok()) << forced.error().message;
+  EXPECT_EQ(forced->sequence, 2);
 }
 
 }  // namespace
