@@ -304,10 +304,24 @@ Result<std::optional<BlocklistFileInfo>> BlocklistFeed::PublishDeltaLocked(Times
   return std::optional<BlocklistFileInfo>(std::move(*published));
 }
 
+Status BlocklistFeed::RepairChecksums(const std::vector<BlocklistFileInfo>& files) const {
+  for (const BlocklistFileInfo& file : files) {
+    if (!file.sha256.empty()) continue;
+    auto sha256 = Sha256OfFile(file.path);
+    if (!sha256.ok()) return sha256.error();
+    std::string name = fs::path(file.path).filename().string();
+    std::string staged = (fs::path(StagingDir()) / (name + ".sha256")).string();
+    if (Status s = WriteSynced(staged, *sha256 + "  " + name + "\n"); !s.ok()) return s;
+    if (Status s = RenameSynced(staged, file.path + ".sha256"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Result<BlocklistFileInfo> BlocklistFeed::Publish(const std::string& staged_path,
                                                  BlocklistFileKind kind, Timestamp now) {
   auto existing = List(0);
   if (!existing.ok()) return existing.error();
+  if (Status s = RepairChecksums(*existing); !s.ok()) return s.error();
   BlocklistFileInfo info;
   info.sequence = existing->empty() ? 1 : existing->back().sequence + 1;
   info.kind = kind;

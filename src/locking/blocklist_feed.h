@@ -88,6 +88,9 @@ class BlocklistFeed {
   Result<std::optional<BlocklistFileInfo>> PublishDeltaLocked(Timestamp now);
   Result<BlocklistFileInfo> Publish(const std::string& staged_path, BlocklistFileKind kind,
                                     Timestamp now);
+  // Writes the .sha256 of each file that lacks one, which a crash between the rename of a file
+  // and the rename of its checksum leaves behind.
+  Status RepairChecksums(const std::vector<BlocklistFileInfo>& files) const;
 
   const BlocklistFeedOptions options_;
   std::mutex mutex_;

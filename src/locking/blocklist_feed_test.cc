@@ -180,5 +180,42 @@ TEST_F(BlocklistFeedTest, UnlocksInDeltasDoNotTripShrinkCheck) {
   EXPECT_EQ(ReadFile(full->path), std::string(kBlocklistFullHeader) + "\n");
 }
 
+TEST_F(BlocklistFeedTest, MissingChecksumIsWrittenAtNextPublish) {
+  ASSERT_TRUE(
+      feed_->Append(Order(7, LockAction::kLock, "867315042291587"), At("2026-03-01T09:00:01Z"))
+          .ok());
+  auto first = feed_->PublishDelta(At("2026-03-01T09:01:00Z"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->has_value());
+  std::string checksum = ReadFile((*first)->path + ".sha256");
+  fs::remove((*first)->path + ".sha256");
+
+  ASSERT_TRUE(
+      feed_->Append(Order(8, LockAction::kLock, "358472100042174"), At("2026-03-01T09:01:30Z"))
+          .ok());
+  ASSERT_TRUE(feed_->PublishDelta(At("2026-03-01T09:02:00Z")).ok());
+  EXPECT_EQ(ReadFile((*first)->path + ".sha256"), checksum);
+  auto files = feed_->List(0);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_TRUE(feed_->ReadVerified((*files)[0]).ok());
+  EXPECT_TRUE(feed_->ReadVerified((*files)[1]).ok());
+}
+
+TEST_F(BlocklistFeedTest, AlteredFileFailsVerification) {
+  ASSERT_TRUE(
+      feed_->Append(Order(7, LockAction::kLock, "867315042291587"), At("2026-03-01T09:00:01Z"))
+          .ok());
+  auto published = feed_->PublishDelta(At("2026-03-01T09:01:00Z"));
+  ASSERT_TRUE(published.ok());
+  ASSERT_TRUE(published->has_value());
+  std::ofstream((*published)->path, std::ios::app) << "867315042291660,20260301,blacklist,add,x,"
+                                                      "2026-03-01T09:00:01Z,9\n";
+  auto read = feed_->ReadVerified(**published);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(read.error().reason, "checksum_mismatch");
+}
+
 }  // namespace
 }  // namespace imeiguard
