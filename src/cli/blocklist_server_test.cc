@@ -3,6 +3,7 @@
 // connector's secret appears in no output.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -50,6 +51,16 @@ std::string ReadFile(const fs::path& path) {
   std::ostringstream text;
   text << file.rdbuf();
   return text.str();
+}
+
+// Runs imeiguard with `arguments` (no shell quoting needed) and returns its exit code, with its
+// stdout in `out`.
+int RunImeiguard(const std::string& arguments, const fs::path& output, std::string& out) {
+  std::string command =
+      std::string(IMEIGUARD_BINARY) + " " + arguments + " >" + output.string() + " 2>&1";
+  int status = std::system(command.c_str());
+  out = ReadFile(output);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class BlocklistServerTest : public ::testing::Test {
@@ -203,6 +214,50 @@ TEST_F(BlocklistServerTest, AcknowledgedRowSurvivesKill) {
   // The restarted outbox has nothing left to append: no order is appended twice.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(WaitForRows(LockAction::kLock, 2).size(), 2u);
+}
+
+TEST_F(BlocklistServerTest, CommandsReadFeedAndStore) {
+  StartServer("\"ops\"", 3600);
+  Call("POST", "/v1/manifests", std::string(kManifest));
+  Call("POST", "/v1/events", std::string(kMissing));
+  ASSERT_TRUE(WaitForOrderStatus("acknowledged")) << "see " << server_->log_path();
+  server_->Stop();
+  std::string feed_args = "--config " + (dir_ / "config.toml").string() + " --connector ops";
+  fs::path output = dir_ / "command.txt";
+  std::string out;
+
+  ASSERT_EQ(RunImeiguard("blocklist publish " + feed_args, output, out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("2 delta "));
+  ASSERT_EQ(RunImeiguard("blocklist list " + feed_args, output, out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("1 full "));
+  EXPECT_THAT(out, HasSubstr("2 delta "));
+  ASSERT_EQ(RunImeiguard("blocklist fetch " + feed_args + " --since 1", output, out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(std::string(kImei) + ",20"));
+  EXPECT_THAT(out, HasSubstr(std::string(kImei2) + ",20"));
+  ASSERT_EQ(RunImeiguard("blocklist publish --full " + feed_args + " --store " +
+                             (dir_ / "store.db").string(),
+                         output, out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("3 full "));
+
+  fs::path exported = dir_ / "dirbs.csv";
+  ASSERT_EQ(RunImeiguard("export blocklist --format dirbs --store " + (dir_ / "store.db").string() +
+                             " --out " + exported.string(),
+                         output, out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("exported 2 rows"));
+  std::string dirbs = ReadFile(exported);
+  EXPECT_THAT(dirbs, HasSubstr("imei,reporting_date,status\n"));
+  EXPECT_THAT(dirbs, HasSubstr(std::string(kImei) + ",2026"));
+  EXPECT_THAT(dirbs, HasSubstr(std::string(kImei2) + ","));
+
+  EXPECT_EQ(
+      RunImeiguard("blocklist list --config " + (dir_ / "config.toml").string() + " --connector dm",
+                   output, out),
+      2);
+  EXPECT_THAT(out, HasSubstr("no connector 'dm' of kind \"blocklist_file\"; it has ops"));
 }
 
 TEST_F(BlocklistServerTest, SecretAppearsInNoOutput) {
