@@ -168,7 +168,8 @@ class BlocklistServerTest : public ::testing::Test {
 };
 
 TEST_F(BlocklistServerTest, LockAndUnlockReachDeltaFiles) {
-  StartServer("\"ops\"", 1);
+  // Only shipper telco-a, whose manifest this is, uses the feed.
+  StartServer("", 1, "[shippers.telco-a]\nconnectors = [\"ops\"]\n");
   Call("POST", "/v1/manifests", std::string(kManifest));
   Call("POST", "/v1/events", std::string(kMissing));
 
