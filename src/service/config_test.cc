@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -262,13 +263,33 @@ TEST(ParseConfig, ConnectorSettingsCheckedByKind) {
 }
 
 TEST(ParseConfig, SecretMissingErrorNamesVariableOnly) {
-  auto config = ParseConfig(
-      "[connectors.c]\nsecret_env = \"IMEIGUARD_TEST_SECRET_NOT_SET\"\n", "c.toml");
+  auto config =
+      ParseConfig("[connectors.c]\nsecret_env = \"IMEIGUARD_TEST_SECRET_NOT_SET\"\n", "c.toml");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.error().message.find("environment variable IMEIGUARD_TEST_SECRET_NOT_SET, "
                                         "which is not set"),
             std::string::npos)
       << config.error().message;
+}
+
+}  // namespace
+}  // namespace imeiguard
+
+namespace imeiguard {
+namespace {
+
+TEST(ParseConfig, SecretFileReadAndNamedOnlyByPath) {
+  std::string path = ::testing::TempDir() + "imeiguard-config-secret.txt";
+  std::ofstream(path) << "file-secret-value\nsecond line ignored\n";
+  auto config = ParseConfig("[connectors.c]\nsecret_file = \"" + path + "\"\n", "c.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->connectors.at("c").secret, "file-secret-value");
+  std::remove(path.c_str());
+
+  auto missing = ParseConfig("[connectors.c]\nsecret_file = \"" + path + "\"\n", "c.toml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("cannot read its secret file " + path), std::string::npos)
+      << missing.error().message;
 }
 
 }  // namespace
