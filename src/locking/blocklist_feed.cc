@@ -233,11 +233,12 @@ Status BlocklistFeed::LoadOpenDelta() {
   if (::stat(path.c_str(), &info) != 0) {
     if (errno != ENOENT) return IoError("reading", path, errno);
     open_order_ids_.clear();
-    open_size_.reset();
+    open_delta_.reset();
     return Status::Ok();
   }
-  auto size = static_cast<std::uintmax_t>(info.st_size);
-  if (open_size_ == size) return Status::Ok();
+  OpenDeltaIdentity identity{static_cast<std::uintmax_t>(info.st_ino),
+                             static_cast<std::uintmax_t>(info.st_size)};
+  if (open_delta_ == identity) return Status::Ok();
 
   auto text = ReadWholeFile(path);
   if (!text.ok()) return text.error();
@@ -252,11 +253,11 @@ Status BlocklistFeed::LoadOpenDelta() {
     if (::truncate(path.c_str(), static_cast<off_t>(parsed->complete_bytes)) != 0) {
       return IoError("truncating", path, errno);
     }
-    size = parsed->complete_bytes;
+    identity.size = parsed->complete_bytes;
   }
   open_order_ids_.clear();
   for (const BlocklistRow& row : parsed->rows) open_order_ids_.insert(row.order_id);
-  open_size_ = size;
+  open_delta_ = identity;
   return Status::Ok();
 }
 
@@ -270,18 +271,24 @@ Status BlocklistFeed::Append(const LockOrder& order, Timestamp now) {
 
   std::string path = OpenDeltaPath();
   std::string text;
-  if (open_size_.value_or(0) == 0) text = std::string(kBlocklistDeltaHeader) + "\n";
+  if (!open_delta_ || open_delta_->size == 0) text = std::string(kBlocklistDeltaHeader) + "\n";
   for (const BlocklistRow& row : RowsOfOrder(order, now)) text += FormatDeltaRow(row);
 
   FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (fd.get() < 0) return IoError("opening", path, errno);
-  Status written = WriteAll(fd.get(), text, path);
-  // Forget the cached size on failure, so that the next call reads and repairs the file.
-  open_size_.reset();
-  if (!written.ok()) return written;
+  // Forget the cached identity until the rows are synced, so that after a failure the next call
+  // reads and repairs the file.
+  open_delta_.reset();
+  if (Status s = WriteAll(fd.get(), text, path); !s.ok()) return s;
   if (::fdatasync(fd.get()) != 0) return IoError("syncing", path, errno);
   if (text.starts_with(kBlocklistDeltaHeader)) {
     if (Status s = SyncPath(StagingDir(), O_RDONLY | O_DIRECTORY); !s.ok()) return s;
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) == 0) {
+    open_delta_ = OpenDeltaIdentity{static_cast<std::uintmax_t>(info.st_ino),
+                                    static_cast<std::uintmax_t>(info.st_size)};
+    open_order_ids_.insert(order.order_id);
   }
   return Status::Ok();
 }
@@ -296,10 +303,10 @@ Result<std::optional<BlocklistFileInfo>> BlocklistFeed::PublishDelta(Timestamp n
 
 Result<std::optional<BlocklistFileInfo>> BlocklistFeed::PublishDeltaLocked(Timestamp now) {
   if (Status s = LoadOpenDelta(); !s.ok()) return s.error();
-  if (!open_size_ || open_order_ids_.empty()) return std::optional<BlocklistFileInfo>();
+  if (!open_delta_ || open_order_ids_.empty()) return std::optional<BlocklistFileInfo>();
   auto published = Publish(OpenDeltaPath(), BlocklistFileKind::kDelta, now);
   open_order_ids_.clear();
-  open_size_.reset();
+  open_delta_.reset();
   if (!published.ok()) return published.error();
   return std::optional<BlocklistFileInfo>(std::move(*published));
 }

@@ -82,8 +82,8 @@ class BlocklistFeed {
   std::string StagingDir() const;
   std::string OpenDeltaPath() const;
   Status EnsureFolders() const;
-  // Reads the open delta's order ids unless the cached ones match its size, and cuts off an
-  // incomplete last line. The caller holds mutex_ and the flock.
+  // Reads the open delta's order ids unless the cached ones are of the same file (inode) and
+  // size, and cuts off an incomplete last line. The caller holds mutex_ and the flock.
   Status LoadOpenDelta();
   Result<std::optional<BlocklistFileInfo>> PublishDeltaLocked(Timestamp now);
   Result<BlocklistFileInfo> Publish(const std::string& staged_path, BlocklistFileKind kind,
@@ -94,9 +94,15 @@ class BlocklistFeed {
 
   const BlocklistFeedOptions options_;
   std::mutex mutex_;
-  // The order ids in the open delta and its size when they were read. Guarded by mutex_.
+  // The order ids in the open delta, and the file's inode and size when they were read or last
+  // appended to. Guarded by mutex_.
+  struct OpenDeltaIdentity {
+    std::uintmax_t inode = 0;
+    std::uintmax_t size = 0;
+    bool operator==(const OpenDeltaIdentity&) const = default;
+  };
   std::set<std::int64_t> open_order_ids_;
-  std::optional<std::uintmax_t> open_size_;
+  std::optional<OpenDeltaIdentity> open_delta_;
 };
 
 }  // namespace imeiguard
