@@ -359,7 +359,7 @@ Result<BlocklistFileInfo> BlocklistFeed::PublishFull(const std::vector<Blocklist
   if (auto delta = PublishDeltaLocked(now); !delta.ok()) return delta.error();
 
   // What operators hold: the newest full file with the deltas after it.
-  // NOTE: the files and both sets are held in memory whole, about 100 bytes an IMEI (an
+  // NOTE: the files and both sets are held in memory whole, a few hundred bytes an IMEI (an
   // estimate), so a blocklist of tens of millions needs gigabytes here.
   auto files = List(0);
   if (!files.ok()) return files.error();
