@@ -20,17 +20,6 @@ int Fail(const Error& error, std::ostream& error_out) {
   return error.kind == ErrorKind::kInvalidInput ? 2 : 1;
 }
 
-// Opens a store that must exist already, so that a mistyped path fails instead of creating an
-// empty store.
-Result<std::unique_ptr<SqliteStore>> OpenExistingStore(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return Error::InvalidInput("store_path", "no database file at " + path +
-                                                 "; give the path of an existing imeiguard store");
-  }
-  return SqliteStore::Open(path);
-}
-
 void PrintFindings(const AuditReport& report, std::ostream& out) {
   for (const AuditFinding& finding : report.findings) {
     out << AuditDefectName(finding.defect) << ": " << finding.message << "\n";
@@ -56,6 +45,17 @@ void PrintIntact(const AuditReport& report, const std::optional<AuditHead>& anch
 }
 
 }  // namespace
+
+// Opens a store that must exist already, so that a mistyped path fails instead of creating an
+// empty store.
+Result<std::unique_ptr<SqliteStore>> OpenExistingStore(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return Error::InvalidInput("store_path", "no database file at " + path +
+                                                 "; give the path of an existing imeiguard store");
+  }
+  return SqliteStore::Open(path);
+}
 
 int RunKeysCreate(const std::string& store_path, const std::string& role_name,
                   const std::string& shipper_id, std::ostream& out, std::ostream& error_out) {

@@ -5,12 +5,20 @@
 // verification.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
+
+#include "core/error.h"
+#include "store/sqlite_store.h"
 
 namespace imeiguard {
 
 inline constexpr int kExitAuditBroken = 3;
+
+// Opens a store that must exist already, so that a mistyped path fails instead of creating an
+// empty store. kInvalidInput when there is no file at `path`.
+Result<std::unique_ptr<SqliteStore>> OpenExistingStore(const std::string& path);
 
 // Creates a key, records "key_created" by actor "cli", and prints the whole key, alone on its
 // line, which is the only time it is shown. Creates the store file and its folder when missing.

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/admin_commands.h"
+#include "cli/blocklist_commands.h"
 #include "cli/serve.h"
 #include "service/replay.h"
 #include "store/sqlite_store.h"
@@ -132,7 +133,68 @@ int main(int argc, char** argv) {
   check->add_option("--channel", check_channel, "human (default) or network")
       ->check(CLI::IsMember({"human", "network"}));
 
+  BlocklistCommandOptions feed_options;
+  std::int64_t feed_since = 0;
+  bool publish_full = false;
+  bool publish_force = false;
+  CLI::App* blocklist =
+      app.add_subcommand("blocklist", "Publish and read the files of a blocklist_file connector");
+  blocklist->require_subcommand(1);
+  auto add_feed_options = [&feed_options](CLI::App* command) {
+    command->add_option("--config", feed_options.config_path, "Configuration file (TOML)");
+    command
+        ->add_option("--connector", feed_options.connector,
+                     "Name of a [connectors.NAME] of kind \"blocklist_file\"")
+        ->required();
+  };
+  CLI::App* publish = blocklist->add_subcommand(
+      "publish", "Publish the open delta now, or with --full a full file built from the store");
+  add_feed_options(publish);
+  publish->add_option("--store", feed_options.store_path,
+                      "SQLite database file (overrides config)");
+  publish->add_flag("--full", publish_full, "Publish a full file of every blocked IMEI");
+  publish->add_flag("--force", publish_force,
+                    "Publish the full file even when it lists fewer IMEIs than min_full_ratio of "
+                    "what operators hold");
+  CLI::App* feed_list = blocklist->add_subcommand(
+      "list", "Print sequence, kind, SHA-256 and path of each published file");
+  add_feed_options(feed_list);
+  feed_list->add_option("--since", feed_since, "Only files with a higher sequence number");
+  CLI::App* fetch = blocklist->add_subcommand(
+      "fetch", "Print the rows of every delta after --since, checked against their SHA-256");
+  add_feed_options(fetch);
+  fetch->add_option("--since", feed_since, "Sequence number of the last file already loaded")
+      ->required();
+
+  std::string export_store = "var/imeiguard.db", export_format = "global", export_out;
+  std::optional<std::int64_t> export_since;
+  BlocklistExportOptions export_options;
+  CLI::App* export_command = app.add_subcommand("export", "Export data for other systems");
+  export_command->require_subcommand(1);
+  CLI::App* export_blocklist = export_command->add_subcommand(
+      "blocklist", "Export blocked IMEIs for the global blocklist (global) or DIRBS (dirbs)");
+  export_blocklist->add_option("--store", export_store, "SQLite database file, which must exist");
+  export_blocklist->add_option("--format", export_format, "global (default) or dirbs")
+      ->check(CLI::IsMember({"global", "dirbs"}));
+  export_blocklist->add_option("--out", export_out, "File to write (CSV)")->required();
+  export_blocklist->add_option("--since", export_since,
+                               "Only changes after this sequence, as printed by the last export");
+  export_blocklist->add_option("--connector", export_options.connector,
+                               "Only orders of this connector (default: every connector)");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (publish->parsed()) {
+    return RunBlocklistPublish(feed_options, publish_full, publish_force, std::cout, std::cerr);
+  }
+  if (feed_list->parsed()) return RunBlocklistList(feed_options, feed_since, std::cout, std::cerr);
+  if (fetch->parsed()) return RunBlocklistFetch(feed_options, feed_since, std::cout, std::cerr);
+  if (export_blocklist->parsed()) {
+    export_options.format =
+        export_format == "dirbs" ? BlocklistExportFormat::kDirbs : BlocklistExportFormat::kGlobal;
+    export_options.since = export_since;
+    return RunExportBlocklist(export_store, export_options, export_out, std::cout, std::cerr);
+  }
 
   if (serve->parsed()) return RunServe(serve_options);
   if (replay->parsed()) {

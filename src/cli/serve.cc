@@ -10,7 +10,7 @@
 
 #include "api/routes.h"
 #include "cli/config_audit.h"
-#include "locking/dm_rest_connector.h"
+#include "cli/connectors.h"
 #include "net/http_server.h"
 #include "service/guard_service.h"
 
@@ -122,27 +122,17 @@ int RunServe(const ServeOptions& options) {
   }
   if (!RecordEffectiveConfiguration(options, config, **store)) return 1;
 
-  std::vector<std::unique_ptr<DmRestConnector>> owned_connectors;
-  std::map<std::string, LockConnector*> connectors;
-  for (const auto& [name, connector] : config.connectors) {
-    DmRestConnectorOptions dm;
-    dm.name = name;
-    dm.host = connector.host;
-    dm.port = connector.port;
-    dm.tenant = connector.tenant;
-    dm.secret = connector.secret;
-    dm.request_timeout = connector.request_timeout;
-    owned_connectors.push_back(std::make_unique<DmRestConnector>(std::move(dm)));
-    connectors[name] = owned_connectors.back().get();
-  }
-
   SystemClock clock;
-  GuardService service(config, **store, clock, connectors);
+  BlocklistPublisher publisher(**store, clock);
+  ConnectorSet connectors = BuildConnectors(config, clock, publisher);
+
+  GuardService service(config, **store, clock, connectors.by_name);
   if (Status s = service.Recover(); !s.ok()) {
     spdlog::error("start-up recovery failed: {}", s.error().message);
     return 1;
   }
   service.StartBackground();
+  publisher.Start();
 
   http::Router router;
   RequestCounters counters;
@@ -184,6 +174,7 @@ int RunServe(const ServeOptions& options) {
   spdlog::info("signal {} received; stopping", signal);
   server.Stop();
   service.Stop();
+  publisher.Stop();
   spdlog::info("stopped");
   return 0;
 }

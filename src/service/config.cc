@@ -58,6 +58,16 @@ class TableReader {
     return Status::Ok();
   }
 
+  Status Ratio(std::string_view key, double& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    auto value = node->value<double>();
+    if (!value || *value < 0 || *value > 1)
+      return Invalid(key, *node, "must be a number from 0 to 1");
+    out = *value;
+    return Status::Ok();
+  }
+
   Status Outcome(std::string_view key, RuleOutcome& out) {
     std::string text;
     if (Status s = String(key, text); !s.ok()) return s;
@@ -168,26 +178,23 @@ Status ReadShipper(const toml::table& table, const std::string& path, std::strin
   return reader.RejectUnknownKeys();
 }
 
-Status ReadConnector(const toml::table& table, const std::string& name, std::string_view origin,
-                     ConnectorConfig& out) {
-  out.name = name;
-  TableReader reader(table, "connectors." + name, origin);
-  std::int64_t port = out.port;
-  std::string secret_env;
-  std::string secret_file;
-  for (Status s :
-       {reader.String("kind", out.kind), reader.String("host", out.host),
-        reader.Integer("port", 1, 65535, port), reader.String("tenant", out.tenant),
-        reader.String("secret_env", secret_env), reader.String("secret_file", secret_file),
-        reader.Millis("request_timeout_ms", out.request_timeout)}) {
-    if (!s.ok()) return s;
+// Rejects the settings of `table` that connectors of another kind take, naming the first.
+Status RejectForeignKeys(const toml::table& table, const ConnectorConfig& connector,
+                         std::initializer_list<std::string_view> keys, std::string_view origin) {
+  for (std::string_view key : keys) {
+    if (!table.contains(key)) continue;
+    return Error::InvalidInput("config", std::string(origin) + ": setting 'connectors." +
+                                             connector.name + "." + std::string(key) +
+                                             "' does not apply to a connector of kind \"" +
+                                             connector.kind + "\"");
   }
-  out.port = static_cast<std::uint16_t>(port);
-  if (out.kind != "dm_rest") {
-    return Error::InvalidInput("config", std::string(origin) + ": connector '" + name +
-                                             "' has unknown kind '" + out.kind +
-                                             "'; the supported kind is \"dm_rest\"");
-  }
+  return Status::Ok();
+}
+
+// Reads the secret named by secret_env or secret_file. Messages name the variable or the file,
+// never the secret.
+Status ReadSecret(const std::string& name, const std::string& secret_env,
+                  const std::string& secret_file, std::string_view origin, std::string& secret) {
   if (!secret_env.empty()) {
     const char* value = std::getenv(secret_env.c_str());
     if (value == nullptr) {
@@ -195,15 +202,58 @@ Status ReadConnector(const toml::table& table, const std::string& name, std::str
                                                "' reads its secret from environment variable " +
                                                secret_env + ", which is not set");
     }
-    out.secret = value;
+    secret = value;
   } else if (!secret_file.empty()) {
     std::ifstream file(secret_file);
-    if (!file || !std::getline(file, out.secret)) {
+    if (!file || !std::getline(file, secret)) {
       return Error::InvalidInput("config", std::string(origin) + ": connector '" + name +
                                                "' cannot read its secret file " + secret_file);
     }
   }
-  return reader.RejectUnknownKeys();
+  return Status::Ok();
+}
+
+Status ReadConnector(const toml::table& table, const std::string& name, std::string_view origin,
+                     ConnectorConfig& out) {
+  out.name = name;
+  TableReader reader(table, "connectors." + name, origin);
+  if (Status s = reader.Choice("kind", {"dm_rest", "blocklist_file", "blocklist_export"}, out.kind);
+      !s.ok()) {
+    return s;
+  }
+  std::int64_t port = out.port;
+  std::string secret_env;
+  std::string secret_file;
+  for (Status s : {reader.String("host", out.host), reader.Integer("port", 1, 65535, port),
+                   reader.String("tenant", out.tenant), reader.String("secret_env", secret_env),
+                   reader.String("secret_file", secret_file),
+                   reader.Millis("request_timeout_ms", out.request_timeout),
+                   reader.String("directory", out.directory),
+                   reader.Seconds("delta_every_seconds", out.delta_every),
+                   reader.Hours("full_every_hours", out.full_every),
+                   reader.Ratio("min_full_ratio", out.min_full_ratio)}) {
+    if (!s.ok()) return s;
+  }
+  if (Status s = reader.RejectUnknownKeys(); !s.ok()) return s;
+  out.port = static_cast<std::uint16_t>(port);
+
+  const std::initializer_list<std::string_view> kDmRestKeys = {
+      "host", "port", "tenant", "secret_env", "secret_file", "request_timeout_ms"};
+  const std::initializer_list<std::string_view> kBlocklistFileKeys = {
+      "directory", "delta_every_seconds", "full_every_hours", "min_full_ratio"};
+  if (out.kind != "dm_rest") {
+    if (Status s = RejectForeignKeys(table, out, kDmRestKeys, origin); !s.ok()) return s;
+  }
+  if (out.kind != "blocklist_file") {
+    if (Status s = RejectForeignKeys(table, out, kBlocklistFileKeys, origin); !s.ok()) return s;
+  }
+  if (out.kind == "blocklist_file" && out.directory.empty()) {
+    return reader.Missing("directory", "is required for a connector of kind \"blocklist_file\"");
+  }
+  if (out.kind == "blocklist_file" && out.full_every < out.delta_every) {
+    return reader.Missing("full_every_hours", "must not be shorter than delta_every_seconds");
+  }
+  return ReadSecret(name, secret_env, secret_file, origin, out.secret);
 }
 
 // Reads the tls_* settings of [server] and rejects combinations that would be ignored.

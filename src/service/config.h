@@ -19,10 +19,14 @@ struct ShipperPolicy {
   std::vector<std::string> connectors;  // Names of [connectors.*] sections that lock its devices.
 };
 
-// A device-management REST platform the outbox sends orders to.
+// Where the outbox applies orders. `kind` is one of:
+//   "dm_rest"            a device-management REST platform (host, port, tenant, secret)
+//   "blocklist_file"     the blocklist file feed for operators (directory and schedule)
+//   "blocklist_export"   orders kept for `imeiguard export blocklist --connector NAME`
 struct ConnectorConfig {
   std::string name;
   std::string kind = "dm_rest";
+  // dm_rest:
   std::string host = "127.0.0.1";
   std::uint16_t port = 8081;
   std::string tenant;
@@ -30,6 +34,12 @@ struct ConnectorConfig {
   // so that the configuration file holds no credential.
   std::string secret;
   Duration request_timeout = std::chrono::seconds(5);
+  // blocklist_file:
+  std::string directory;                            // Required; created when missing.
+  Duration delta_every = std::chrono::seconds(60);  // How often the open delta is published.
+  Duration full_every = std::chrono::hours(24);     // How often a full file is published.
+  // A full file with fewer IMEIs than this share of what operators hold is not published.
+  double min_full_ratio = 0.5;
 };
 
 struct OutboxConfig {

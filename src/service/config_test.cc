@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -205,6 +206,90 @@ TEST(LoadConfig, ExampleFileParses) {
   auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->PolicyFor("telco-a").detection.silence_limit, std::chrono::hours(48));
+}
+
+}  // namespace
+}  // namespace imeiguard
+
+namespace imeiguard {
+namespace {
+
+TEST(ParseConfig, ShipperConnectorsOfEveryKind) {
+  auto config = ParseConfig(
+      "[connectors.ops]\nkind = \"blocklist_file\"\ndirectory = \"var/blocklist\"\n"
+      "delta_every_seconds = 30\nfull_every_hours = 6\nmin_full_ratio = 0.8\n"
+      "[connectors.global]\nkind = \"blocklist_export\"\n"
+      "[shippers.telco-a]\nconnectors = [\"dm\", \"ops\", \"global\"]\n",
+      "kinds.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const ConnectorConfig& ops = config->connectors.at("ops");
+  EXPECT_EQ(ops.kind, "blocklist_file");
+  EXPECT_EQ(ops.directory, "var/blocklist");
+  EXPECT_EQ(ops.delta_every, std::chrono::seconds(30));
+  EXPECT_EQ(ops.full_every, std::chrono::hours(6));
+  EXPECT_DOUBLE_EQ(ops.min_full_ratio, 0.8);
+  EXPECT_EQ(config->connectors.at("global").kind, "blocklist_export");
+  EXPECT_EQ(config->PolicyFor("telco-a").connectors,
+            (std::vector<std::string>{"dm", "ops", "global"}));
+  EXPECT_EQ(config->PolicyFor("other").connectors, (std::vector<std::string>{"dm"}));
+}
+
+TEST(ParseConfig, ConnectorSettingsCheckedByKind) {
+  struct Case {
+    std::string_view text;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {"kind = \"ftp\"\n", "setting 'connectors.c.kind' must be \"dm_rest\" or"},
+      {"kind = \"blocklist_file\"\n",
+       "setting 'connectors.c.directory' is required for a connector of kind \"blocklist_file\""},
+      {"kind = \"blocklist_file\"\ndirectory = \"d\"\nsecret_env = \"X\"\n",
+       "setting 'connectors.c.secret_env' does not apply to a connector of kind "
+       "\"blocklist_file\""},
+      {"kind = \"dm_rest\"\ndirectory = \"d\"\n",
+       "setting 'connectors.c.directory' does not apply to a connector of kind \"dm_rest\""},
+      {"kind = \"blocklist_file\"\ndirectory = \"d\"\nmin_full_ratio = 1.5\n",
+       "setting 'connectors.c.min_full_ratio' must be a number from 0 to 1"},
+      {"kind = \"blocklist_file\"\ndirectory = \"d\"\ndelta_every_seconds = 7200\n"
+       "full_every_hours = 1\n",
+       "setting 'connectors.c.full_every_hours' must not be shorter than delta_every_seconds"},
+  };
+  for (const Case& c : cases) {
+    auto config = ParseConfig("[connectors.c]\n" + std::string(c.text), "c.toml");
+    ASSERT_FALSE(config.ok()) << c.text;
+    EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput) << c.text;
+    EXPECT_NE(config.error().message.find(c.message), std::string::npos) << config.error().message;
+  }
+}
+
+TEST(ParseConfig, SecretMissingErrorNamesVariableOnly) {
+  auto config =
+      ParseConfig("[connectors.c]\nsecret_env = \"IMEIGUARD_TEST_SECRET_NOT_SET\"\n", "c.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("environment variable IMEIGUARD_TEST_SECRET_NOT_SET, "
+                                        "which is not set"),
+            std::string::npos)
+      << config.error().message;
+}
+
+}  // namespace
+}  // namespace imeiguard
+
+namespace imeiguard {
+namespace {
+
+TEST(ParseConfig, SecretFileReadAndNamedOnlyByPath) {
+  std::string path = ::testing::TempDir() + "imeiguard-config-secret.txt";
+  std::ofstream(path) << "file-secret-value\nsecond line ignored\n";
+  auto config = ParseConfig("[connectors.c]\nsecret_file = \"" + path + "\"\n", "c.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->connectors.at("c").secret, "file-secret-value");
+  std::remove(path.c_str());
+
+  auto missing = ParseConfig("[connectors.c]\nsecret_file = \"" + path + "\"\n", "c.toml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("cannot read its secret file " + path), std::string::npos)
+      << missing.error().message;
 }
 
 }  // namespace

@@ -91,6 +91,12 @@ class SqliteStore final : public Store {
   Status UpdateOrder(const LockOrder& order,
                      std::optional<std::pair<std::int64_t, LockState>> device_state,
                      const std::optional<AuditEntry>& audit, Timestamp at) override;
+  // Reads the audit trail from `after_sequence` on, so a small page is cheap however long it is.
+  Result<std::vector<BlocklistChange>> ListBlocklistChanges(std::string_view connector,
+                                                            std::int64_t after_sequence,
+                                                            int limit) override;
+  // "Latest" is by acknowledged_at, then order_id. Reads every acknowledged lock order.
+  Result<std::vector<LockOrder>> LoadBlockedDevices(std::string_view connector) override;
   Result<int> PurgeExpiredPending(Timestamp now) override;
   // A `max_parcels` of 0 or less purges nothing. A purged parcel keeps its place in the set of
   // manifest parcels, so that its later events still join its history.

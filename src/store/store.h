@@ -112,6 +112,13 @@ struct ApiKeyRecord {
   bool revoked = false;
 };
 
+// An acknowledged lock or unlock order, as blocklists publish it.
+struct BlocklistChange {
+  // Audit sequence of the order's "lock_order_acknowledged" entry: changes come in this order.
+  std::int64_t sequence = 0;
+  LockOrder order;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -159,6 +166,17 @@ class Store {
   virtual Status UpdateOrder(const LockOrder& order,
                              std::optional<std::pair<std::int64_t, LockState>> device_state,
                              const std::optional<AuditEntry>& audit, Timestamp at) = 0;
+
+  // Acknowledged orders of `connector` (of every connector when it is empty) whose
+  // acknowledgement's audit sequence is greater than `after_sequence`, in sequence order, at most
+  // `limit` of them.
+  virtual Result<std::vector<BlocklistChange>> ListBlocklistChanges(std::string_view connector,
+                                                                    std::int64_t after_sequence,
+                                                                    int limit) = 0;
+
+  // The lock order of every device whose latest acknowledged order of `connector` (of any
+  // connector when it is empty) is a lock: the devices a blocklist lists now, by order_id.
+  virtual Result<std::vector<LockOrder>> LoadBlockedDevices(std::string_view connector) = 0;
 
   // Drops pending events whose window ended before `now`; returns how many.
   virtual Result<int> PurgeExpiredPending(Timestamp now) = 0;
