@@ -28,7 +28,6 @@ std::optional<GuardTrip> BlastRadiusGuard::CheckWindow(Window& window, const Aut
   trip.window = limit.window;
   trip.opened = true;
   window.open_trip = trip;
-  ++trips_;
   return trip;
 }
 

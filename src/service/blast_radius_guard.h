@@ -38,8 +38,6 @@ class BlastRadiusGuard {
   // Counts an automatic lock of `shipper_id` made at `at`.
   void RecordLock(const std::string& shipper_id, Timestamp at);
 
-  std::int64_t trips() const { return trips_; }
-
  private:
   struct Window {
     std::deque<Timestamp> locks;         // Times of automatic locks, oldest first.
@@ -54,7 +52,6 @@ class BlastRadiusGuard {
   Window global_;
   std::map<std::string, Window> shippers_;
   std::int64_t last_trip_id_ = 0;
-  std::int64_t trips_ = 0;
 };
 
 }  // namespace imeiguard

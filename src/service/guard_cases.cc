@@ -59,7 +59,7 @@ std::int64_t DevicesValue(const TrackedParcel& parcel) {
 
 }  // namespace
 
-Status GuardService::LoadCases(const std::vector<ParcelSnapshot>& open, Timestamp now) {
+Status GuardService::LoadCases(const std::vector<ParcelSnapshot>& open) {
   auto cases = store_.LoadActiveCases();
   if (!cases.ok()) return cases.error();
   cases_.clear();
@@ -81,15 +81,13 @@ Status GuardService::LoadCases(const std::vector<ParcelSnapshot>& open, Timestam
     if (first) locks.emplace_back(*first, snapshot.parcel.record.shipper_id);
   }
   std::sort(locks.begin(), locks.end());
-  for (const auto& [at, shipper_id] : locks) {
-    if (at > now - std::chrono::hours(24 * 366)) blast_guard_.RecordLock(shipper_id, at);
-  }
+  for (const auto& [at, shipper_id] : locks) blast_guard_.RecordLock(shipper_id, at);
   return Status::Ok();
 }
 
 GuardService::LockDecision GuardService::FreshDecision(const TrackedParcel& parcel,
-                                                       const Assessment& assessment,
-                                                       Timestamp now) {
+                                                       const Assessment& assessment, Timestamp now,
+                                                       bool consult_guard) {
   const ShipperPolicy& policy = config_.PolicyFor(parcel.parcel.record.shipper_id);
   LockDecision decision;
   std::string first_rule;
@@ -106,7 +104,7 @@ GuardService::LockDecision GuardService::FreshDecision(const TrackedParcel& parc
     if (first_rule.empty()) first_rule = evidence.rule;
     if (auto_rule.empty() && policy.LocksOnItsOwn(evidence.rule)) auto_rule = evidence.rule;
   }
-  if (!auto_rule.empty()) {
+  if (!auto_rule.empty() && consult_guard) {
     decision.rule = auto_rule;
     decision.trip = blast_guard_.Check(parcel.parcel.record.shipper_id, now);
     if (decision.trip) {
@@ -143,13 +141,12 @@ Verdict GuardService::DecideLock(const TrackedParcel& parcel, const Assessment& 
         return Verdict::kSuspect;
       case CaseLock::kAwaitingApproval:
         if (record->hold_reason == kHoldBlastRadiusGuard) {
-          // The trip's batch decides; a new fact does not take the lock out of it.
-          LockDecision kept = FreshDecision(parcel, assessment, now);
+          // The trip's batch decides; a new fact does not take the lock out of it, though a
+          // declaration still names its officer, who may then not approve it.
+          LockDecision kept = FreshDecision(parcel, assessment, now, false);
           kept.hold = true;
-          kept.automatic = false;
           kept.hold_reason = record->hold_reason;
           kept.rule = record->hold_rule;
-          kept.trip.reset();
           lock_decision_ = std::move(kept);
           return Verdict::kSuspect;
         }
@@ -160,7 +157,7 @@ Verdict GuardService::DecideLock(const TrackedParcel& parcel, const Assessment& 
   }
   // A lock already live serves any later trigger, a declaration included: it attaches.
   if (AnyLockLive(parcel.orders)) return Verdict::kLost;
-  lock_decision_ = FreshDecision(parcel, assessment, now);
+  lock_decision_ = FreshDecision(parcel, assessment, now, true);
   return lock_decision_->hold ? Verdict::kSuspect : Verdict::kLost;
 }
 
@@ -288,13 +285,21 @@ Status GuardService::PersistWithCase(const std::string& parcel_id, Timestamp now
       spdlog::error("recording the blast-radius guard trip failed: {}", s.error().message);
     }
   }
-  if (!record) return Status::Ok();
-  if (record->case_id == 0) {
+  if (record && record->case_id == 0) {
     auto stored = store_.LoadParcelCase(parcel_id);
     if (!stored.ok()) return stored.error();
     if (stored->has_value()) record->case_id = (*stored)->case_id;
   }
-  cases_[parcel_id] = std::move(*record);
+  if (record) cases_[parcel_id] = std::move(*record);
+  // A closed parcel's case is read from the store from now on, unless an officer still owes it a
+  // decision.
+  auto kept = cases_.find(parcel_id);
+  if (kept != cases_.end() && parcel != nullptr &&
+      VerdictIsClosed(parcel->parcel.assessment.verdict) &&
+      kept->second.lock != CaseLock::kAwaitingApproval &&
+      kept->second.lock != CaseLock::kUnlockAwaitingApproval) {
+    cases_.erase(kept);
+  }
   return Status::Ok();
 }
 

@@ -50,7 +50,7 @@ Status GuardService::Recover() {
   auto open = store_.LoadOpenParcels();
   if (!open.ok()) return open.error();
   std::lock_guard lock(mutex_);
-  if (Status s = LoadCases(*open, clock_.Now()); !s.ok()) return s;
+  if (Status s = LoadCases(*open); !s.ok()) return s;
   std::vector<std::string> ids;
   ids.reserve(open->size());
   for (ParcelSnapshot& snapshot : *open) {

@@ -121,8 +121,10 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   };
   // The lock gate: the verdict that a lost parcel's devices are planned by.
   Verdict DecideLock(const TrackedParcel& parcel, const Assessment& assessment, Timestamp now);
+  // Decides from the rules that keep the verdict lost; the blast-radius guard counts only when
+  // `consult_guard`.
   LockDecision FreshDecision(const TrackedParcel& parcel, const Assessment& assessment,
-                             Timestamp now);
+                             Timestamp now, bool consult_guard);
   // The case as this assessment leaves it, or std::nullopt when it is unchanged. Adds the steps
   // to case_steps_ and the guard's entries to `guard_audit`.
   std::optional<CaseRecord> CaseAfter(const TrackedParcel& parcel, Timestamp now,
@@ -135,9 +137,9 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<CaseRecord> ApplyCaseStep(CaseRecord proposed, AuditEntry step, Timestamp now);
   // The case with `case_id` for an officer's step: the engine's copy when its parcel is open.
   Result<CaseRecord> CaseForStep(std::int64_t case_id);
-  // Loads the cases of open parcels and the cases awaiting an officer, and counts the automatic
-  // locks of `open` parcels made within the blast-radius windows before `now`.
-  Status LoadCases(const std::vector<ParcelSnapshot>& open, Timestamp now);
+  // Loads the cases of open parcels and the cases awaiting an officer, and gives the blast-radius
+  // guard the automatic locks of `open` parcels (it keeps those within its windows).
+  Status LoadCases(const std::vector<ParcelSnapshot>& open);
   void TickerLoop();
   void OutboxLoop();
 
