@@ -1,6 +1,6 @@
 // The blast-radius guard: a bound on how many locks the rules order on their own within a window,
-// globally and per shipper. A burst beyond it (a sorter breakdown that silences thousands of
-// parcels, a wrong event feed) looks like a fault rather than theft, so the guard trips and the
+// globally and per shipper. A burst beyond it looks like a fault rather than theft: a sorter
+// breakdown that silences thousands of parcels, or a wrong event feed. So the guard trips, and the
 // locks beyond the bound wait for a security officer, who approves or rejects them as one batch.
 //
 // No I/O; the caller holds one lock around it (not thread-safe on its own).
@@ -31,8 +31,9 @@ class BlastRadiusGuard {
  public:
   explicit BlastRadiusGuard(const Config& config) : config_(config) {}
 
-  // Whether one more automatic lock of `shipper_id` at `now` stays within every bound. When it
-  // does not, returns the trip that holds it, opening one when none is open for that bound.
+  // Checks whether one more automatic lock of `shipper_id` at `now` stays within every bound.
+  // Returns std::nullopt when it does, and otherwise the trip that keeps it waiting, opening a trip
+  // when none is open for that bound.
   std::optional<GuardTrip> Check(const std::string& shipper_id, Timestamp now);
 
   // Counts an automatic lock of `shipper_id` made at `at`.

@@ -19,7 +19,7 @@ int LockUntilTripped(BlastRadiusGuard& guard, const std::string& shipper, Timest
   return admitted;
 }
 
-TEST(BlastRadiusGuard, TripsAtTheLimitAndKeepsOneTripUntilTheWindowEmpties) {
+TEST(BlastRadiusGuard, OneTripUntilWindowEmpties) {
   Config config;
   config.auto_lock_limit = {3, std::chrono::hours(1)};
   BlastRadiusGuard guard(config);

@@ -67,8 +67,10 @@ Status GuardService::LoadCases(const std::vector<ParcelSnapshot>& open) {
     std::string parcel_id = record.parcel_id;
     cases_[parcel_id] = std::move(record);
   }
-  // The guard's windows live in memory; after a restart they are refilled from the first lock
-  // of each open parcel that no officer approved.
+  // The guard's windows live in memory, so a restart refills them from the first lock of each
+  // open parcel that no officer approved.
+  // NOTE: locks of parcels closed before the restart are not counted again, so after a restart
+  // the guard may admit more automatic locks within the window than max_auto_locks.
   std::vector<std::pair<Timestamp, std::string>> locks;
   for (const ParcelSnapshot& snapshot : open) {
     auto it = cases_.find(snapshot.parcel.record.parcel_id);
@@ -141,8 +143,8 @@ Verdict GuardService::DecideLock(const TrackedParcel& parcel, const Assessment& 
         return Verdict::kSuspect;
       case CaseLock::kAwaitingApproval:
         if (record->hold_reason == kHoldBlastRadiusGuard) {
-          // The trip's batch decides; a new fact does not take the lock out of it, though a
-          // declaration still names its officer, who may then not approve it.
+          // The trip's batch decides, so a new fact does not take the lock out of it. A
+          // declaration still names its officer, who may then not approve the lock.
           LockDecision kept = FreshDecision(parcel, assessment, now, false);
           kept.hold = true;
           kept.hold_reason = record->hold_reason;

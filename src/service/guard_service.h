@@ -110,7 +110,7 @@ class GuardService final : public ImeiguardService, private OrderLedger {
 
   // Cases and the officers' part in locking (guard_cases.cc). Callers hold mutex_.
 
-  // What the lock gate decided in the assessment that is being persisted.
+  // The lock gate's decision in the assessment that is being persisted.
   struct LockDecision {
     bool hold = false;       // The lock waits for an officer.
     bool automatic = false;  // A rule locks on its own, counted by the blast-radius guard.

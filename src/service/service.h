@@ -112,7 +112,7 @@ class ImeiguardService {
                                               std::string_view reason) = 0;
 
   // Cases. Officer steps fail with kNotFound "case_not_found" for an unknown case, kConflict when
-  // the case is not in a state that allows the step (the reason says which), and kConflict
+  // the case is not in a state that allows the step (the error's reason names it), and kConflict
   // "second_officer_required" when the same key would be both pairs of eyes. `reason` must be 1
   // to 500 bytes. Each step appends an audit entry naming `actor` and the case.
 
@@ -135,8 +135,8 @@ class ImeiguardService {
   // An officer's confirmation of the theft.
   virtual Result<CaseRecord> ConfirmTheft(std::int64_t case_id, std::string_view actor,
                                           std::string_view reason) = 0;
-  // Approves or rejects every lock that a blast-radius guard trip holds. kNotFound
-  // "guard_trip_not_found" when the trip holds none.
+  // Approves or rejects every lock that a blast-radius guard trip keeps waiting. kNotFound
+  // "guard_trip_not_found" when no lock of the trip waits.
   virtual Result<GuardTripDecision> DecideGuardTrip(std::int64_t trip_id, bool approve,
                                                     std::string_view actor,
                                                     std::string_view reason) = 0;

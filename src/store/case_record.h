@@ -1,5 +1,5 @@
-// A case: what security officers and the police keep about a parcel that became suspect or lost,
-// and where the officers' part in locking its devices stands.
+// A case: the record that security officers and the police keep about a parcel that became
+// suspect or lost, with the state of the officers' decision on locking its devices.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +12,8 @@
 namespace imeiguard {
 
 // The officers' part in a case's lock. A lost verdict whose rule may lock on its own stays
-// kAutomatic; one that needs an officer waits in kAwaitingApproval until it is approved or
-// rejected. An officer's unlock moves an approved or automatic lock to kUnlocked, through
+// kAutomatic. One that needs an officer waits in kAwaitingApproval until it is approved or
+// rejected. An officer's unlock moves an approved or automatic lock to kUnlocked, by way of
 // kUnlockAwaitingApproval when a second officer must agree.
 enum class CaseLock {
   kAutomatic,
@@ -29,7 +29,7 @@ enum class CaseLock {
 std::string_view CaseLockName(CaseLock lock);
 std::optional<CaseLock> ParseCaseLock(std::string_view text);
 
-// Why a lock waits for an officer.
+// Reasons a lock waits for an officer, as CaseRecord::hold_reason stores them.
 inline constexpr std::string_view kHoldRuleNeedsApproval = "rule_needs_approval";
 inline constexpr std::string_view kHoldSecondOfficer = "second_officer_required";
 inline constexpr std::string_view kHoldBlastRadiusGuard = "blast_radius_guard";

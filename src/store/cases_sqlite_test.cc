@@ -116,7 +116,7 @@ TEST_F(CaseStoreTest, StepsNameTheCaseAndRoundTrip) {
   EXPECT_EQ((**store_->LoadCase(*saved)).police_report, "5000-K123456-26");
 }
 
-TEST_F(CaseStoreTest, SecondCaseOfParcelIsConflictAndWritesNothing) {
+TEST_F(CaseStoreTest, SecondCaseOfParcelRejected) {
   Save(Case(kParcels[0], "2026-03-01T09:00:00Z", 0));
   AuditEntry opened = Step("case_opened");
   auto again =
@@ -158,7 +158,7 @@ TEST_F(CaseStoreTest, CaseSavedWithAssessmentInOneTransaction) {
   EXPECT_EQ(steps->front().action, "case_opened");
 }
 
-TEST_F(CaseStoreTest, ActiveCasesAreThoseOfOpenParcelsOrAwaiting) {
+TEST_F(CaseStoreTest, ActiveCasesOpenOrAwaiting) {
   std::int64_t open = Save(Case(kParcels[0], "2026-03-01T09:00:00Z", 0));
   Save(Case(kParcels[1], "2026-03-01T09:00:00Z", 0));
   CaseRecord waiting = Case(kParcels[2], "2026-03-01T09:00:00Z", 0);
