@@ -1,6 +1,7 @@
 // Cases in SqliteStore: the queue's order and paging, steps recorded with the case in one
 // transaction, and the cases the engine loads at start-up.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "store/sqlite_store.h"
 #include "store/store_test_support.h"
@@ -176,6 +177,38 @@ TEST_F(CaseStoreTest, ActiveCasesOpenOrAwaiting) {
   ASSERT_EQ(active->size(), 2u);
   EXPECT_EQ((*active)[0].case_id, open);
   EXPECT_EQ((*active)[1].case_id, awaiting);
+}
+
+TEST_F(CaseStoreTest, MigrationOpensCasesOfLostParcels) {
+  AssessmentChange change;
+  change.parcel_id = std::string(kParcels[1]);
+  change.assessment.verdict = Verdict::kLost;
+  change.assessment.since = At("2026-03-02T10:00:00Z");
+  change.at = change.assessment.since;
+  ASSERT_TRUE(store_->SaveAssessment(change).ok());
+  store_.reset();
+
+  // Takes the file back to schema 4, so that opening it runs the cases migration again.
+  std::string path = (dir_.path() / "store.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE cases; DELETE FROM schema_migrations WHERE version = 5;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto reopened = SqliteStore::Open(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  store_ = std::move(reopened).value();
+  auto backfilled = store_->LoadParcelCase(kParcels[1]);
+  ASSERT_TRUE(backfilled.ok());
+  ASSERT_TRUE(backfilled->has_value());
+  EXPECT_EQ((*backfilled)->opened_at, At("2026-03-02T10:00:00Z"));
+  EXPECT_EQ((*backfilled)->value_ore, 999000);
+  EXPECT_EQ((*backfilled)->lock, CaseLock::kAutomatic);
+  auto in_flow = store_->LoadParcelCase(kParcels[0]);
+  ASSERT_TRUE(in_flow.ok());
+  EXPECT_FALSE(in_flow->has_value());
 }
 
 }  // namespace

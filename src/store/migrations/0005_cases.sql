@@ -32,3 +32,11 @@ CREATE TABLE cases (
 -- The case queue: newest first, then most valuable.
 CREATE INDEX cases_queue ON cases (opened_at DESC, value_ore DESC, case_id DESC);
 CREATE INDEX cases_by_guard_trip ON cases (guard_trip) WHERE guard_trip <> 0;
+
+-- Back-fill: a parcel that is suspect or lost now gets its case, opened when its verdict began.
+-- Its lock stays 'automatic': the locks it has were ordered before officers approved any.
+INSERT INTO cases (parcel_id, shipper_id, opened_at, updated_at, value_ore)
+SELECT p.parcel_id, p.shipper_id, p.verdict_since, p.verdict_since,
+       coalesce((SELECT sum(d.value_ore) FROM devices d WHERE d.parcel_id = p.parcel_id), 0)
+FROM parcels p
+WHERE p.verdict IN ('suspect', 'lost');
