@@ -77,8 +77,8 @@ class CasesServerTest : public ::testing::Test {
     std::ofstream(dir_ / "dm.secret") << "cases-secret\n";
   }
 
-  // Starts the server with `policy` as its [default] table, and keys for two officers and the
-  // police.
+  // Starts the server with `policy` appended to its [default] table (a table of its own may
+  // follow), and keys for two officers, the police, the carrier, the shipper and an admin.
   void StartServer(std::string_view policy) {
     auto contract =
         OpenApiContract::Load(std::string(IMEIGUARD_SOURCE_DIR) + "/src/api/openapi.json");
@@ -100,6 +100,9 @@ class CasesServerTest : public ::testing::Test {
     auto shipper = server_->CreateKey("shipper", "telco-a");
     ASSERT_TRUE(shipper.ok()) << shipper.error().message;
     shipper_ = *shipper;
+    auto admin = server_->CreateKey("admin");
+    ASSERT_TRUE(admin.ok()) << admin.error().message;
+    admin_ = *admin;
     Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.error().message;
     client_ = std::make_unique<ContractClient>(*contract_, server_->port());
@@ -158,7 +161,7 @@ class CasesServerTest : public ::testing::Test {
   std::unique_ptr<OpenApiContract> contract_;
   std::unique_ptr<ServeProcess> server_;
   std::unique_ptr<ContractClient> client_;
-  std::string officer_a_, officer_b_, police_, carrier_, shipper_;
+  std::string officer_a_, officer_b_, police_, carrier_, shipper_, admin_;
 };
 
 TEST_F(CasesServerTest, DeclarationLocksOnlyAfterASecondOfficerApproves) {
@@ -262,6 +265,49 @@ TEST_F(CasesServerTest, RuleThatNeedsApprovalWaitsInTheQueue) {
   ASSERT_EQ(orders.size(), 1u);
   EXPECT_EQ(orders[0].at("status"), "acknowledged");
   EXPECT_EQ(Call("GET", "/v1/check/490154203237518", "").body["status"], "blocked");
+}
+
+TEST_F(CasesServerTest, BurstOfSilencesTripsGuardAndBatchIsApproved) {
+  StartServer("[detection]\nmax_auto_locks = 1\nauto_lock_window = \"1h\"");
+  // Both parcels fall silent at once: the first locks, the second waits for the guard's batch.
+  std::string scans = R"({"event_id":"b-1","parcel_id":"373500000000001234","type":"arrived",)"
+                      R"("time":"2026-03-02T06:14:09+01:00","node":"SE-TERM-GBG"})"
+                      "\n"
+                      R"({"event_id":"b-2","parcel_id":"373500000000005678","type":"arrived",)"
+                      R"("time":"2026-03-02T06:14:09+01:00","node":"SE-TERM-GBG"})"
+                      "\n";
+  ASSERT_EQ(Call("POST", "/v1/events", carrier_, scans).status, 200);
+  Reply queue = Call("GET", "/v1/cases", officer_a_);
+  ASSERT_EQ(queue.status, 200);
+  ASSERT_EQ(queue.body["cases"].as_array().size(), 2u);
+  std::int64_t trip = 0;
+  std::string held_parcel;
+  int automatic = 0;
+  for (const auto& item : queue.body["cases"].as_array()) {
+    if (item.at("lock") == "automatic") ++automatic;
+    if (item.at("lock") != "awaiting_approval") continue;
+    EXPECT_EQ(item.at("hold_reason"), "blast_radius_guard");
+    trip = item.at("guard_trip").as_int64();
+    held_parcel = std::string(item.at("parcel_id").as_string());
+  }
+  EXPECT_EQ(automatic, 1);
+  ASSERT_NE(trip, 0);
+
+  auto metrics = client_->Send("GET", "/metrics", admin_, "");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("imeiguard_blast_radius_guard_trips_total 1\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_TRUE(
+      Call("GET", "/v1/parcels/" + held_parcel, officer_a_).body["orders"].as_array().empty());
+
+  std::string approve = "/v1/guard-trips/" + std::to_string(trip) + "/approve";
+  Reply decided = Call("POST", approve, officer_b_, Reason("real theft at GBG"));
+  ASSERT_EQ(decided.status, 200);
+  EXPECT_EQ(decided.body["decision"], "approved");
+  ASSERT_EQ(decided.body["cases"].as_array().size(), 1u);
+  EXPECT_EQ(decided.body["cases"].at(0).at("lock"), "approved");
+  EXPECT_EQ(AcknowledgedOrders(held_parcel, 1).size(), 1u);
+  EXPECT_EQ(Call("POST", approve, officer_b_, Reason("again")).status, 404);
 }
 
 }  // namespace
