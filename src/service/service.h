@@ -104,8 +104,9 @@ class ImeiguardService {
   virtual Result<std::vector<DeviceRow>> FindDevices(Imei imei) = 0;
 
   // Records a security officer's declaration that the parcel is lost, by `actor` (an API key id)
-  // for `reason`, at the current time, and locks its devices as any loss does. A device that
-  // already has a live lock order keeps it: the declaration attaches to it. Fails with kNotFound
+  // for `reason`, at the current time. A device that already has a live lock order keeps it, and
+  // the declaration attaches to it. Without a live lock, the lock waits in the parcel's case for a
+  // second, different officer to approve it (ApproveLock). Fails with kNotFound
   // for an unknown parcel, kConflict for a delivered or returned one, and kInvalidInput for an
   // empty or over-long reason.
   virtual Result<LossDeclaration> DeclareLost(std::string_view parcel_id, std::string_view actor,
