@@ -19,7 +19,7 @@ boost::json::object LossDeclarationJson(std::string_view parcel_id,
                                         const LossDeclaration& declaration);
 boost::json::object CaseJson(const CaseRecord& record);
 boost::json::object CaseSummaryJson(const CaseSummary& summary);
-// A case with its parcel (devices as `disclosure` says), orders and steps.
+// A case with its parcel (IMEIs masked or whole by `disclosure`), orders and steps.
 boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure);
 boost::json::object GuardTripDecisionJson(const GuardTripDecision& decision);
 

@@ -18,7 +18,8 @@ std::optional<GuardTrip> BlastRadiusGuard::CheckWindow(Window& window, const Aut
     joined.opened = false;
     return joined;
   }
-  // Trip ids follow the clock, so that they stay unique across restarts without being stored.
+  // Trip ids follow the clock, so they stay unique across restarts without being stored as long
+  // as the clock does not go back.
   GuardTrip trip;
   trip.trip_id = std::max(ToMillis(now), last_trip_id_ + 1);
   last_trip_id_ = trip.trip_id;

@@ -102,8 +102,9 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
 
   std::string reason = ReasonOf(assessment);
   Verdict lock_verdict = assessment.verdict;
-  if (lock_verdict == Verdict::kLost && lock_gate_)
+  if (lock_verdict == Verdict::kLost && lock_gate_) {
     lock_verdict = lock_gate_(tracked, assessment, now);
+  }
   tracked.lock_verdict = lock_verdict;
   for (DeviceRow& device : tracked.devices) {
     PlannedDevice planned{device.device_id, parcel_id, device.shipper_id, device.record.imei,
