@@ -140,6 +140,8 @@ Verdict GuardService::DecideLock(const TrackedParcel& parcel, const Assessment& 
       case CaseLock::kUnlocked:
         return Verdict::kRecovered;
       case CaseLock::kRejected:
+        // NOTE: a declaration of loss made after the rejection, while the verdict stays lost,
+        // does not reopen the decision; the officer's declaration response shows "rejected".
         return Verdict::kSuspect;
       case CaseLock::kAwaitingApproval:
         if (record->hold_reason == kHoldBlastRadiusGuard) {
