@@ -137,10 +137,65 @@ boost::json::object LossDeclarationJson(std::string_view parcel_id,
     order["attached"] = served.attached;
     orders.push_back(std::move(order));
   }
-  return {{"parcel_id", parcel_id},
-          {"verdict", VerdictName(declaration.verdict)},
-          {"event_id", declaration.event_id},
-          {"orders", std::move(orders)}};
+  boost::json::object json{{"parcel_id", parcel_id},
+                           {"verdict", VerdictName(declaration.verdict)},
+                           {"event_id", declaration.event_id},
+                           {"orders", std::move(orders)}};
+  if (declaration.case_record) {
+    json["case_id"] = declaration.case_record->case_id;
+    json["lock"] = CaseLockName(declaration.case_record->lock);
+  }
+  return json;
+}
+
+boost::json::object CaseJson(const CaseRecord& record) {
+  return {{"case_id", record.case_id},
+          {"parcel_id", record.parcel_id},
+          {"shipper_id", record.shipper_id},
+          {"opened_at", FormatRfc3339(record.opened_at)},
+          {"updated_at", FormatRfc3339(record.updated_at)},
+          {"value_sek", static_cast<double>(record.value_ore) / 100.0},
+          {"lock", CaseLockName(record.lock)},
+          {"lock_since", OptionalTime(record.lock_since)},
+          {"hold_reason", record.hold_reason},
+          {"hold_rule", record.hold_rule},
+          {"requested_by", record.requested_by},
+          {"guard_trip", record.guard_trip},
+          {"theft_confirmed", record.theft_confirmed},
+          {"police_report", record.police_report}};
+}
+
+boost::json::object CaseSummaryJson(const CaseSummary& summary) {
+  boost::json::object json = CaseJson(summary.record);
+  json["verdict"] = VerdictName(summary.verdict);
+  return json;
+}
+
+boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure) {
+  boost::json::object json = CaseJson(detail.record);
+  json["verdict"] = VerdictName(detail.parcel.parcel.assessment.verdict);
+  json["parcel"] = ParcelJson(detail.parcel, disclosure);
+  boost::json::array steps;
+  for (const AuditEntry& entry : detail.steps) {
+    boost::system::error_code error;
+    boost::json::value facts = boost::json::parse(entry.detail, error);
+    if (error || !facts.is_object()) facts = boost::json::object{};
+    steps.push_back(boost::json::object{{"sequence", entry.sequence},
+                                        {"at", FormatRfc3339(entry.at)},
+                                        {"actor", entry.actor},
+                                        {"action", entry.action},
+                                        {"detail", std::move(facts)}});
+  }
+  json["steps"] = std::move(steps);
+  return json;
+}
+
+boost::json::object GuardTripDecisionJson(const GuardTripDecision& decision) {
+  boost::json::array cases;
+  for (const CaseRecord& record : decision.cases) cases.push_back(CaseJson(record));
+  return {{"guard_trip", decision.trip_id},
+          {"decision", decision.approved ? "approved" : "rejected"},
+          {"cases", std::move(cases)}};
 }
 
 }  // namespace imeiguard

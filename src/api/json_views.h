@@ -17,5 +17,10 @@ boost::json::object ManifestReportJson(const ManifestImportReport& report);
 boost::json::object EventReportJson(const EventIngestReport& report);
 boost::json::object LossDeclarationJson(std::string_view parcel_id,
                                         const LossDeclaration& declaration);
+boost::json::object CaseJson(const CaseRecord& record);
+boost::json::object CaseSummaryJson(const CaseSummary& summary);
+// A case with its parcel (IMEIs masked or whole by `disclosure`), orders and steps.
+boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure);
+boost::json::object GuardTripDecisionJson(const GuardTripDecision& decision);
 
 }  // namespace imeiguard

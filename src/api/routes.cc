@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <sstream>
@@ -170,19 +171,35 @@ Response RejectionResponse(const ManifestRejection& rejection) {
   return Response::Problem(422, rejection.reason, rejection.message, members);
 }
 
-// The "reason" member of a JSON object body such as {"reason": "seen on CCTV"}.
-Result<std::string> ReasonMember(std::string_view body) {
+// A string member of a JSON object body, such as "reason" in {"reason": "seen on CCTV"}.
+Result<std::string> StringMember(std::string_view body, std::string_view name) {
   boost::system::error_code error;
   boost::json::value parsed = boost::json::parse(body, error);
   if (error || !parsed.is_object()) {
-    return Error::InvalidInput("invalid_body",
-                               "the body must be a JSON object such as {\"reason\": \"...\"}");
+    return Error::InvalidInput("invalid_body", "the body must be a JSON object such as {\"" +
+                                                   std::string(name) + "\": \"...\"}");
   }
-  const boost::json::value* reason = parsed.as_object().if_contains("reason");
-  if (reason == nullptr || !reason->is_string()) {
-    return Error::InvalidInput("invalid_reason", "the body needs a \"reason\" string");
+  const boost::json::value* member = parsed.as_object().if_contains(name);
+  if (member == nullptr || !member->is_string()) {
+    return Error::InvalidInput("invalid_" + std::string(name),
+                               "the body needs a \"" + std::string(name) + "\" string");
   }
-  return std::string(reason->as_string());
+  return std::string(member->as_string());
+}
+
+Result<std::string> ReasonMember(std::string_view body) { return StringMember(body, "reason"); }
+
+// A whole positive number from the path, such as the case_id of /v1/cases/{case_id}.
+Result<std::int64_t> PathNumber(const Request& request, const std::string& name) {
+  auto it = request.path_params.find(name);
+  std::string_view text = it == request.path_params.end() ? "" : std::string_view(it->second);
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1) {
+    return Error::InvalidInput(
+        "invalid_path", name + " " + std::string(text) + " is invalid; use a whole number from 1");
+  }
+  return value;
 }
 
 constexpr std::size_t kMaxRevealReasonLength = 500;
@@ -223,6 +240,116 @@ Result<ImeiDisclosure> Disclosure(const Request& request, const Principal& princ
 // A shipper sees only its own parcels; to it, another shipper's parcel does not exist.
 bool MayRead(const Principal& principal, std::string_view shipper_id) {
   return principal.role != Role::kShipper || principal.shipper_id == shipper_id;
+}
+
+// An officer's step on a case, such as POST /v1/cases/{case_id}/approve-lock with
+// {"reason": "..."}: `member` names the body's string that the step takes.
+using CaseStepCall = std::function<Result<CaseRecord>(ImeiguardService&, std::int64_t,
+                                                      std::string_view, std::string_view)>;
+
+void AddCaseStep(http::Router& router, ImeiguardService& service, Store& keys,
+                 RequestCounters& counters, const std::string& step,
+                 std::initializer_list<Role> roles, std::string_view member, CaseStepCall call) {
+  std::string route = "/v1/cases/{case_id}/" + step;
+  router.Add("POST", route,
+             Guard(keys, counters, route, roles,
+                   [&service, member = std::string(member), call = std::move(call)](
+                       const Request& request, const Principal& principal) {
+                     auto case_id = PathNumber(request, "case_id");
+                     if (!case_id.ok()) return ErrorResponse(case_id.error());
+                     auto text = StringMember(request.body, member);
+                     if (!text.ok()) return ErrorResponse(text.error());
+                     auto record = call(service, *case_id, principal.key_id, *text);
+                     if (!record.ok()) return ErrorResponse(record.error());
+                     // A step that waits for a second officer is accepted, not yet done.
+                     int status = record->lock == CaseLock::kUnlockAwaitingApproval ? 202 : 200;
+                     return JsonResponse(status, CaseJson(*record));
+                   }));
+}
+
+void AddGuardTripDecision(http::Router& router, ImeiguardService& service, Store& keys,
+                          RequestCounters& counters, bool approve) {
+  std::string route = std::string("/v1/guard-trips/{trip_id}/") + (approve ? "approve" : "reject");
+  router.Add("POST", route,
+             Guard(keys, counters, route, {Role::kSecurityOfficer},
+                   [&service, approve](const Request& request, const Principal& principal) {
+                     auto trip_id = PathNumber(request, "trip_id");
+                     if (!trip_id.ok()) return ErrorResponse(trip_id.error());
+                     auto reason = ReasonMember(request.body);
+                     if (!reason.ok()) return ErrorResponse(reason.error());
+                     auto decision =
+                         service.DecideGuardTrip(*trip_id, approve, principal.key_id, *reason);
+                     if (!decision.ok()) return ErrorResponse(decision.error());
+                     return JsonResponse(200, GuardTripDecisionJson(*decision));
+                   }));
+}
+
+constexpr int kDefaultCasePage = 50;
+constexpr int kMaxCasePage = 500;
+
+// The case queue and the officers' and police's steps on a case.
+void AddCaseRoutes(http::Router& router, ImeiguardService& service, Store& keys,
+                   RequestCounters& counters, const Clock& clock) {
+  router.Add("GET", "/v1/cases",
+             Guard(keys, counters, "/v1/cases", {Role::kSecurityOfficer, Role::kPolice},
+                   [&service](const Request& request, const Principal&) {
+                     std::int64_t after = 0;
+                     int limit = kDefaultCasePage;
+                     if (std::string_view text = request.Query("after"); !text.empty()) {
+                       auto value =
+                           QueryNumber("after", text, 0, std::numeric_limits<std::int64_t>::max());
+                       if (!value.ok()) return ErrorResponse(value.error());
+                       after = *value;
+                     }
+                     if (std::string_view text = request.Query("limit"); !text.empty()) {
+                       auto value = QueryNumber("limit", text, 1, kMaxCasePage);
+                       if (!value.ok()) return ErrorResponse(value.error());
+                       limit = static_cast<int>(*value);
+                     }
+                     auto cases = service.ListCases(after, limit);
+                     if (!cases.ok()) return ErrorResponse(cases.error());
+                     boost::json::array items;
+                     for (const CaseSummary& summary : *cases)
+                       items.push_back(CaseSummaryJson(summary));
+                     boost::json::value next_after = nullptr;
+                     if (static_cast<int>(cases->size()) == limit) {
+                       next_after = cases->back().record.case_id;
+                     }
+                     return JsonResponse(200, boost::json::object{{"cases", std::move(items)},
+                                                                  {"next_after", next_after}});
+                   }));
+
+  router.Add(
+      "GET", "/v1/cases/{case_id}",
+      Guard(keys, counters, "/v1/cases/{case_id}", {Role::kSecurityOfficer, Role::kPolice},
+            [&service, &keys, &clock](const Request& request, const Principal& principal) {
+              auto case_id = PathNumber(request, "case_id");
+              if (!case_id.ok()) return ErrorResponse(case_id.error());
+              auto detail = service.GetCase(*case_id);
+              if (!detail.ok()) return ErrorResponse(detail.error());
+              if (!detail->has_value()) {
+                return Response::Problem(404, "case_not_found",
+                                         "no case " + std::to_string(*case_id) + " is stored");
+              }
+              auto disclosure =
+                  Disclosure(request, principal, keys, clock, "case:" + std::to_string(*case_id));
+              if (!disclosure.ok()) return ErrorResponse(disclosure.error());
+              return JsonResponse(200, CaseDetailJson(**detail, *disclosure));
+            }));
+
+  AddCaseStep(router, service, keys, counters, "approve-lock", {Role::kSecurityOfficer}, "reason",
+              &ImeiguardService::ApproveLock);
+  AddCaseStep(router, service, keys, counters, "reject-lock", {Role::kSecurityOfficer}, "reason",
+              &ImeiguardService::RejectLock);
+  AddCaseStep(router, service, keys, counters, "unlock", {Role::kSecurityOfficer}, "reason",
+              &ImeiguardService::OrderUnlock);
+  AddCaseStep(router, service, keys, counters, "confirm-theft", {Role::kSecurityOfficer}, "reason",
+              &ImeiguardService::ConfirmTheft);
+  AddCaseStep(router, service, keys, counters, "police-report",
+              {Role::kSecurityOfficer, Role::kPolice}, "report_number",
+              &ImeiguardService::RecordPoliceReport);
+  AddGuardTripDecision(router, service, keys, counters, true);
+  AddGuardTripDecision(router, service, keys, counters, false);
 }
 
 }  // namespace
@@ -362,6 +489,8 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      if (!declared.ok()) return ErrorResponse(declared.error());
                      return JsonResponse(200, LossDeclarationJson(id, *declared));
                    }));
+
+  AddCaseRoutes(router, service, keys, counters, now_clock);
 
   // The public check: no key, and nothing in the answer but blocked or not blocked.
   router.Add(

@@ -83,6 +83,7 @@ class RoutesTest : public ::testing::Test {
     other_shipper_ = Key(Role::kShipper, "retail-b");
     carrier_ = Key(Role::kCarrier, "");
     officer_ = Key(Role::kSecurityOfficer, "");
+    second_officer_ = Key(Role::kSecurityOfficer, "");
     police_ = Key(Role::kPolice, "");
   }
   void TearDown() override {
@@ -127,7 +128,7 @@ class RoutesTest : public ::testing::Test {
   std::unique_ptr<GuardService> service_;
   http::Router router_;
   RequestCounters counters_;
-  std::string shipper_, other_shipper_, carrier_, officer_, police_;
+  std::string shipper_, other_shipper_, carrier_, officer_, second_officer_, police_;
 };
 
 TEST_F(RoutesTest, UploadsNeedTheirRoles) {
@@ -151,7 +152,7 @@ TEST_F(RoutesTest, ShipperSeesOnlyItsOwnParcel) {
   EXPECT_EQ(Call("GET", "/v1/devices/358472100042174", other_shipper_).status, 404);
 }
 
-TEST_F(RoutesTest, OfficerDeclaresLossAndCheckTurnsBlocked) {
+TEST_F(RoutesTest, OfficerDeclarationLocksOnceASecondOfficerApproves) {
   ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
   std::string path = "/v1/parcels/373500000000005678/declare-lost";
   std::string body = R"({"reason": "seen on CCTV"})";
@@ -162,22 +163,35 @@ TEST_F(RoutesTest, OfficerDeclaresLossAndCheckTurnsBlocked) {
   ASSERT_EQ(declared.status, 200) << declared.body;
   boost::json::object first = Body(declared);
   EXPECT_EQ(first.at("verdict").as_string(), "lost");
-  ASSERT_EQ(first.at("orders").as_array().size(), 1u);
-  const boost::json::object& order = first.at("orders").as_array()[0].as_object();
-  EXPECT_FALSE(order.at("attached").as_bool());
-  std::int64_t order_id = order.at("order_id").as_int64();
+  EXPECT_EQ(first.at("lock").as_string(), "awaiting_approval");
+  EXPECT_TRUE(first.at("orders").as_array().empty());
+  std::int64_t case_id = first.at("case_id").as_int64();
+  RunOutbox();
+  EXPECT_EQ(platform_.submissions, 0);
+
+  std::string approve = "/v1/cases/" + std::to_string(case_id) + "/approve-lock";
+  http::Response same_officer = Call("POST", approve, officer_, R"({"reason": "checked"})");
+  ASSERT_EQ(same_officer.status, 409) << same_officer.body;
+  EXPECT_EQ(Body(same_officer).at("reason").as_string(), "second_officer_required");
+  http::Response approved = Call("POST", approve, second_officer_, R"({"reason": "CCTV seen"})");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(Body(approved).at("lock").as_string(), "approved");
 
   RunOutbox();
   EXPECT_EQ(platform_.submissions, 1);
   http::Response check = Call("GET", "/v1/check/358472100042174", "");
   ASSERT_EQ(check.status, 200);
   EXPECT_EQ(Body(check).at("status").as_string(), "blocked");
+  boost::json::object orders = Body(Call("GET", "/v1/orders", officer_));
+  ASSERT_EQ(orders.at("orders").as_array().size(), 1u);
+  std::int64_t order_id = orders.at("orders").as_array()[0].at("order_id").as_int64();
 
-  // A second declaration 40 s later attaches to the same order.
+  // A second declaration 40 s later attaches to the live order, with no second approval.
   clock_.AdvanceTo(At("2026-03-01T09:00:40Z"));
   http::Response again = Call("POST", path, officer_, body);
   ASSERT_EQ(again.status, 200) << again.body;
   boost::json::object second = Body(again);
+  ASSERT_EQ(second.at("orders").as_array().size(), 1u);
   const boost::json::object& same = second.at("orders").as_array()[0].as_object();
   EXPECT_TRUE(same.at("attached").as_bool());
   EXPECT_EQ(same.at("order_id").as_int64(), order_id);
@@ -209,6 +223,9 @@ TEST_F(RoutesTest, OrdersListedByStatusAndPaged) {
     http::Response declared = Call("POST", "/v1/parcels/" + parcel + "/declare-lost", officer_,
                                    R"({"reason": "trailer stolen"})");
     ASSERT_EQ(declared.status, 200) << declared.body;
+    std::string approve =
+        "/v1/cases/" + std::to_string(Body(declared).at("case_id").as_int64()) + "/approve-lock";
+    ASSERT_EQ(Call("POST", approve, second_officer_, R"({"reason": "trailer gone"})").status, 200);
   }
   EXPECT_EQ(
       Body(Call("GET", "/v1/orders?status=acknowledged", officer_)).at("orders").as_array().size(),

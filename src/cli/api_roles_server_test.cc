@@ -106,12 +106,57 @@ const MatrixRow kMatrix[] = {
     {"GET", "/metrics", "/metrics", "", {401, 401, 403, 403, 403, 403, 403, 403, 200}},
     // The other shipper gets a page without the owner's orders, not a refusal.
     {"GET", "/v1/orders", "/v1/orders", "", {401, 401, 200, 200, 403, 200, 200, 403, 200}},
-    // A second declaration attaches to the first, so the admin after the officer gets 200 too.
+    // The officer's declaration opens case 1 and waits for a second officer; the admin's
+    // declaration after it joins the same wait, so it gets 200 too.
     {"POST",
      "/v1/parcels/{parcel_id}/declare-lost",
      "/v1/parcels/373500000000001234/declare-lost",
      R"({"reason": "role matrix"})",
      {401, 401, 403, 403, 403, 200, 403, 403, 200}},
+    {"GET", "/v1/cases", "/v1/cases", "", {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    {"GET",
+     "/v1/cases/{case_id}",
+     "/v1/cases/1",
+     "",
+     {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    // The declaring officer may not approve the lock; the admin, a second key, may.
+    {"POST",
+     "/v1/cases/{case_id}/approve-lock",
+     "/v1/cases/1/approve-lock",
+     R"({"reason": "role matrix"})",
+     {401, 401, 403, 403, 403, 409, 403, 403, 200}},
+    // Nothing waits any more once the admin approved.
+    {"POST",
+     "/v1/cases/{case_id}/reject-lock",
+     "/v1/cases/1/reject-lock",
+     R"({"reason": "role matrix"})",
+     {401, 401, 403, 403, 403, 409, 403, 403, 409}},
+    {"POST",
+     "/v1/cases/{case_id}/police-report",
+     "/v1/cases/1/police-report",
+     R"({"report_number": "5000-K123456-26"})",
+     {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    {"POST",
+     "/v1/cases/{case_id}/confirm-theft",
+     "/v1/cases/1/confirm-theft",
+     R"({"reason": "role matrix"})",
+     {401, 401, 403, 403, 403, 200, 403, 403, 200}},
+    // A confirmed theft: the officer's unlock waits (202) and the admin's, a second key, orders it.
+    {"POST",
+     "/v1/cases/{case_id}/unlock",
+     "/v1/cases/1/unlock",
+     R"({"reason": "role matrix"})",
+     {401, 401, 403, 403, 403, 202, 403, 403, 200}},
+    {"POST",
+     "/v1/guard-trips/{trip_id}/approve",
+     "/v1/guard-trips/1/approve",
+     R"({"reason": "role matrix"})",
+     {401, 401, 403, 403, 403, 404, 403, 403, 404}},
+    {"POST",
+     "/v1/guard-trips/{trip_id}/reject",
+     "/v1/guard-trips/1/reject",
+     R"({"reason": "role matrix"})",
+     {401, 401, 403, 403, 403, 404, 403, 403, 404}},
 };
 
 std::string DescriptionPath() {
@@ -125,10 +170,12 @@ class RoleMatrixTest : public ::testing::Test {
     ASSERT_TRUE(contract.ok()) << contract.error().message;
     contract_ = std::make_unique<OpenApiContract>(std::move(*contract));
 
+    // The seeded scan is months old by the server's clock; with the silence rule off, only the
+    // officer's declaration makes the parcel lost, and its lock waits for a second officer.
     server_ = std::make_unique<ServeProcess>(
         IMEIGUARD_BINARY,
         fs::temp_directory_path() / ("imeiguard-roles-" + std::to_string(getpid())),
-        "[default]\nconnectors = []\n");
+        "[default]\nconnectors = []\nsilence = \"ignore\"\n");
     keys_[kWrongKey] = std::string(kUnknownKey);
     CreateKey(kOwnShipper, "shipper", "telco-a");
     CreateKey(kOtherShipper, "shipper", "telco-b");

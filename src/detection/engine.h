@@ -40,6 +40,12 @@ inline constexpr std::string_view kRuleDelivered = "delivered";
 inline constexpr std::string_view kRuleReturned = "returned";
 inline constexpr std::string_view kRuleManual = "manual";
 
+// Every rule name the engine may write into evidence. Configuration that names rules (such as a
+// shipper's auto_lock_rules) is checked against this list, so a rule added above belongs here too.
+inline constexpr std::string_view kRuleNames[] = {kRuleExceptionScan, kRuleOverdue,   kRuleSilence,
+                                                  kRuleSeenAgain,     kRuleDelivered, kRuleReturned,
+                                                  kRuleManual};
+
 // Assesses a parcel as of clock time `now`. `history` must be sorted by EventTimeOrder; events
 // after `now` are considered too, since a scanner's clock may run ahead. Rules:
 // - A delivery scan (delivered, picked_up) closes the parcel as delivered at its event time,

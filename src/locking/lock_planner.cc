@@ -83,6 +83,14 @@ DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
   return plan;
 }
 
+bool AnyLockLive(std::span<const LockOrder> orders) {
+  for (const LockOrder& order : orders) {
+    if (order.action != LockAction::kLock || order.status == OrderStatus::kCancelled) continue;
+    if (LatestLiveOrder(orders, order.device_id, order.connector) == &order) return true;
+  }
+  return false;
+}
+
 LockState DeriveLockState(Verdict verdict, std::span<const LockOrder> device_orders) {
   bool any_lock = false;
   bool all_locks_acknowledged = true;

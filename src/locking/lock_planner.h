@@ -36,6 +36,10 @@ DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
                       std::span<const LockOrder> orders, std::span<const std::string> connectors,
                       Timestamp now, const std::string& reason);
 
+// Whether any device of `orders` has a lock live on some connector: its newest order there that
+// was not cancelled is a lock, sent or not.
+bool AnyLockLive(std::span<const LockOrder> orders);
+
 // The lock state a person sees, from the verdict and the device's orders: a lock counts only once a
 // platform has acknowledged it on every connector.
 LockState DeriveLockState(Verdict verdict, std::span<const LockOrder> device_orders);

@@ -2,9 +2,12 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -65,6 +68,53 @@ class TableReader {
     if (!value || *value < 0 || *value > 1)
       return Invalid(key, *node, "must be a number from 0 to 1");
     out = *value;
+    return Status::Ok();
+  }
+
+  // Reads a span of time written as a whole number and a unit, such as "90s", "30m", "1h" or "2d".
+  Status Span(std::string_view key, Duration& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    static const std::map<char, Duration> kUnits = {{'s', std::chrono::seconds(1)},
+                                                    {'m', std::chrono::minutes(1)},
+                                                    {'h', std::chrono::hours(1)},
+                                                    {'d', std::chrono::hours(24)}};
+    std::string text = node->value<std::string>().value_or("");
+    auto unit = text.empty() ? kUnits.end() : kUnits.find(text.back());
+    std::int64_t amount = 0;
+    const char* digits_end = text.data() + (text.empty() ? 0 : text.size() - 1);
+    auto [end, error] = std::from_chars(text.data(), digits_end, amount);
+    if (unit == kUnits.end() || error != std::errc() || end != digits_end || amount <= 0 ||
+        amount > 366 * 24 * 3600) {
+      return Invalid(key, *node, "must be a span such as \"90s\", \"30m\", \"1h\" or \"2d\"");
+    }
+    out = amount * unit->second;
+    return Status::Ok();
+  }
+
+  // Reads rule names, each of which must be one the engine writes into evidence.
+  Status Rules(std::string_view key, std::optional<std::vector<std::string>>& out) {
+    std::vector<std::string> rules;
+    if (Status s = Strings(key, rules); !s.ok()) return s;
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    for (const std::string& rule : rules) {
+      if (rule == kRuleManual) {
+        return Invalid(key, *node,
+                       "may not name \"manual\": a declaration of loss always waits for a second "
+                       "security officer's approval");
+      }
+      if (std::find(std::begin(kRuleNames), std::end(kRuleNames), rule) == std::end(kRuleNames)) {
+        std::string known;
+        for (std::string_view name : kRuleNames) {
+          if (name == kRuleManual) continue;
+          known += known.empty() ? "" : ", ";
+          known += name;
+        }
+        return Invalid(key, *node, "names an unknown rule \"" + rule + "\"; known rules: " + known);
+      }
+    }
+    out = std::move(rules);
     return Status::Ok();
   }
 
@@ -169,12 +219,25 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
   return Status::Ok();
 }
 
+// max_auto_locks and auto_lock_window, in [detection] and in a shipper's table.
+Status ReadAutoLockLimit(TableReader& reader, AutoLockLimit& limit) {
+  std::int64_t max_locks = limit.max_auto_locks;
+  for (Status s : {reader.Integer("max_auto_locks", 0, 1'000'000, max_locks),
+                   reader.Span("auto_lock_window", limit.window)}) {
+    if (!s.ok()) return s;
+  }
+  limit.max_auto_locks = static_cast<int>(max_locks);
+  return Status::Ok();
+}
+
 Status ReadShipper(const toml::table& table, const std::string& path, std::string_view origin,
                    const ShipperPolicy& base, ShipperPolicy& out) {
   out = base;
   TableReader reader(table, path, origin);
   if (Status s = ReadDetection(reader, out.detection); !s.ok()) return s;
   if (Status s = reader.Strings("connectors", out.connectors); !s.ok()) return s;
+  if (Status s = reader.Rules("auto_lock_rules", out.auto_lock_rules); !s.ok()) return s;
+  if (Status s = ReadAutoLockLimit(reader, out.auto_lock_limit); !s.ok()) return s;
   return reader.RejectUnknownKeys();
 }
 
@@ -343,6 +406,13 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     ingest_config.max_text_field_bytes = static_cast<std::size_t>(max_text_field);
   }
 
+  if (const toml::table* detection = reader.Subtable("detection")) {
+    TableReader r(*detection, "detection", origin);
+    for (Status s : {ReadAutoLockLimit(r, config.auto_lock_limit), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+  }
+
   if (const toml::table* privacy = reader.Subtable("privacy")) {
     TableReader r(*privacy, "privacy", origin);
     std::int64_t retention_days = config.privacy.retention / std::chrono::hours(24);
@@ -427,6 +497,13 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
 const ShipperPolicy& Config::PolicyFor(const std::string& shipper_id) const {
   auto it = shippers.find(shipper_id);
   return it == shippers.end() ? default_policy : it->second;
+}
+
+bool ShipperPolicy::LocksOnItsOwn(std::string_view rule) const {
+  if (rule == kRuleManual) return false;
+  if (!auto_lock_rules) return true;
+  return std::find(auto_lock_rules->begin(), auto_lock_rules->end(), rule) !=
+         auto_lock_rules->end();
 }
 
 Config DefaultConfig() {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,27 @@
 
 namespace imeiguard {
 
+// A bound on automatic locks: more than `max_auto_locks` within any `window` looks like a fault
+// (a sorter breakdown, a wrong feed) rather than theft, so the locks beyond it wait for a security
+// officer. 0 turns the bound off.
+struct AutoLockLimit {
+  int max_auto_locks = 0;
+  Duration window = std::chrono::hours(1);
+};
+
 // Rules and connectors of one shipper.
 struct ShipperPolicy {
   DetectionPolicy detection;
   std::vector<std::string> connectors;  // Names of [connectors.*] sections that lock its devices.
+  // Rules whose lost verdict locks on its own; a lost verdict from any other rule waits for a
+  // security officer's approval. Empty optional: every rule but a declaration of loss, which
+  // always needs a second officer.
+  std::optional<std::vector<std::string>> auto_lock_rules;
+  // The shipper's own bound on automatic locks, counted beside the global one.
+  AutoLockLimit auto_lock_limit;
+
+  // Whether a lost verdict from `rule` may lock without an officer's approval.
+  bool LocksOnItsOwn(std::string_view rule) const;
 };
 
 // Where the outbox applies orders. `kind` is one of:
@@ -103,6 +121,10 @@ struct Config {
   OutboxConfig outbox;
   PrivacyConfig privacy;
   Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
+  // The bound on automatic locks of all shippers together ([detection] max_auto_locks and
+  // auto_lock_window). Generous enough for a burst of real thefts, such as a stolen cage of
+  // several hundred parcels.
+  AutoLockLimit auto_lock_limit{1000, std::chrono::hours(1)};
   ShipperPolicy default_policy;
   std::map<std::string, ShipperPolicy> shippers;
   std::map<std::string, ConnectorConfig> connectors;

@@ -206,6 +206,64 @@ TEST(LoadConfig, ExampleFileParses) {
   auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->PolicyFor("telco-a").detection.silence_limit, std::chrono::hours(48));
+  EXPECT_FALSE(config->PolicyFor("telco-a").LocksOnItsOwn("silence"));
+  EXPECT_EQ(config->auto_lock_limit.max_auto_locks, Config{}.auto_lock_limit.max_auto_locks);
+}
+
+TEST(ParseConfig, AutoLockRulesPerShipper) {
+  auto config = ParseConfig(
+      "[default]\nauto_lock_rules = [\"exception_scan\", \"overdue\"]\n"
+      "[shippers.telco-a]\nauto_lock_rules = []\n[shippers.telco-b]\nsilence_limit_hours = 1\n",
+      "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->PolicyFor("other").LocksOnItsOwn("overdue"));
+  EXPECT_FALSE(config->PolicyFor("other").LocksOnItsOwn("silence"));
+  EXPECT_FALSE(config->PolicyFor("telco-a").LocksOnItsOwn("exception_scan"));
+  EXPECT_TRUE(config->PolicyFor("telco-b").LocksOnItsOwn("exception_scan"));
+  // Without the setting every rule locks on its own, but a declaration never does.
+  auto defaults = ParseConfig("", "test");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->PolicyFor("x").LocksOnItsOwn("silence"));
+  EXPECT_FALSE(defaults->PolicyFor("x").LocksOnItsOwn("manual"));
+}
+
+TEST(ParseConfig, AutoLockRulesNameKnownRules) {
+  auto unknown = ParseConfig("[shippers.telco-a]\nauto_lock_rules = [\"silense\"]\n", "test");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("shippers.telco-a.auto_lock_rules' names an unknown rule "
+                                         "\"silense\"; known rules: exception_scan, overdue"),
+            std::string::npos)
+      << unknown.error().message;
+  auto manual = ParseConfig("[default]\nauto_lock_rules = [\"manual\"]\n", "test");
+  ASSERT_FALSE(manual.ok());
+  EXPECT_NE(manual.error().message.find("second security officer"), std::string::npos)
+      << manual.error().message;
+}
+
+TEST(ParseConfig, AutoLockLimitGlobalAndPerShipper) {
+  auto config = ParseConfig(
+      "[detection]\nmax_auto_locks = 200\nauto_lock_window = \"30m\"\n"
+      "[shippers.telco-a]\nmax_auto_locks = 20\nauto_lock_window = \"2d\"\n",
+      "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->auto_lock_limit.max_auto_locks, 200);
+  EXPECT_EQ(config->auto_lock_limit.window, std::chrono::minutes(30));
+  EXPECT_EQ(config->PolicyFor("telco-a").auto_lock_limit.max_auto_locks, 20);
+  EXPECT_EQ(config->PolicyFor("telco-a").auto_lock_limit.window, std::chrono::hours(48));
+  EXPECT_EQ(config->PolicyFor("telco-b").auto_lock_limit.max_auto_locks, 0);
+}
+
+TEST(ParseConfig, AutoLockWindowNeedsAUnit) {
+  for (std::string_view window : {"\"60\"", "\"1w\"", "\"0h\"", "\"h\"", "60", "\"-1h\""}) {
+    auto config = ParseConfig("[detection]\nauto_lock_window = " + std::string(window) + "\n", "t");
+    ASSERT_FALSE(config.ok()) << window;
+    EXPECT_NE(config.error().message.find("detection.auto_lock_window' must be a span such as"),
+              std::string::npos)
+        << config.error().message;
+  }
+  auto negative = ParseConfig("[detection]\nmax_auto_locks = -1\n", "t");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message.find("detection.max_auto_locks"), std::string::npos);
 }
 
 }  // namespace

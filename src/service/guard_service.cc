@@ -29,11 +29,14 @@ GuardService::GuardService(const Config& config, Store& store, const Clock& cloc
       clock_(clock),
       connectors_(connectors),
       tracker_(config),
-      outbox_(store, *this, connectors, config.outbox) {
+      outbox_(store, *this, connectors, config.outbox),
+      blast_guard_(config) {
   tracker_.SetListener([this](const TrackedParcel& parcel, Timestamp at) {
     UpdateSnapshot(parcel);
     if (external_listener_) external_listener_(parcel, at);
   });
+  tracker_.SetLockGate([this](const TrackedParcel& parcel, const Assessment& assessment,
+                              Timestamp now) { return DecideLock(parcel, assessment, now); });
 }
 
 GuardService::~GuardService() { Stop(); }
@@ -47,6 +50,7 @@ Status GuardService::Recover() {
   auto open = store_.LoadOpenParcels();
   if (!open.ok()) return open.error();
   std::lock_guard lock(mutex_);
+  if (Status s = LoadCases(*open); !s.ok()) return s;
   std::vector<std::string> ids;
   ids.reserve(open->size());
   for (ParcelSnapshot& snapshot : *open) {
@@ -66,9 +70,8 @@ Status GuardService::Recover() {
 }
 
 Status GuardService::ReassessLocked(const std::string& parcel_id, Timestamp now) {
-  std::optional<AssessmentChange> change = tracker_.Reassess(parcel_id, now);
-  if (!change) return Status::Ok();
-  return Persist(*change);
+  lock_decision_.reset();
+  return PersistWithCase(parcel_id, now, tracker_.Reassess(parcel_id, now));
 }
 
 Status GuardService::Persist(const AssessmentChange& change) {
@@ -283,6 +286,9 @@ Result<LossDeclaration> GuardService::DeclareLost(std::string_view parcel_id,
   tracked = tracker_.Find(parcel_id);
   if (tracked == nullptr) return Error::Internal("parcel_untracked", "the parcel left the engine");
   declaration.verdict = tracked->parcel.assessment.verdict;
+  if (auto it = cases_.find(tracked->parcel.record.parcel_id); it != cases_.end()) {
+    declaration.case_record = it->second;
+  }
   for (const LockOrder& order : tracked->orders) {
     if (order.action != LockAction::kLock || order.status == OrderStatus::kCancelled) continue;
     declaration.orders.push_back({order, live_before.contains(order.order_id)});
@@ -496,6 +502,8 @@ std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
       {"imeiguard_lock_orders_acknowledged_total", static_cast<double>(outbox.acknowledged)},
       {"imeiguard_lock_orders_retried_total", static_cast<double>(outbox.retried)},
       {"imeiguard_lock_orders_failed_total", static_cast<double>(outbox.failed)},
+      {"imeiguard_locks_held_for_approval_total", static_cast<double>(locks_held_.load())},
+      {"imeiguard_blast_radius_guard_trips_total", static_cast<double>(guard_trips_.load())},
   };
   return metrics;
 }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "service/blast_radius_guard.h"
 #include "service/config.h"
 #include "service/outbox.h"
 #include "service/service.h"
@@ -49,6 +50,21 @@ class GuardService final : public ImeiguardService, private OrderLedger {
                                             std::int64_t after_order_id, int limit) override {
     return store_.ListOrders(status, shipper_id, after_order_id, limit);
   }
+  Result<std::vector<CaseSummary>> ListCases(std::int64_t after_case_id, int limit) override;
+  Result<std::optional<CaseDetail>> GetCase(std::int64_t case_id) override;
+  Result<CaseRecord> ApproveLock(std::int64_t case_id, std::string_view actor,
+                                 std::string_view reason) override;
+  Result<CaseRecord> RejectLock(std::int64_t case_id, std::string_view actor,
+                                std::string_view reason) override;
+  Result<CaseRecord> OrderUnlock(std::int64_t case_id, std::string_view actor,
+                                 std::string_view reason) override;
+  Result<CaseRecord> RecordPoliceReport(std::int64_t case_id, std::string_view actor,
+                                        std::string_view report_number) override;
+  Result<CaseRecord> ConfirmTheft(std::int64_t case_id, std::string_view actor,
+                                  std::string_view reason) override;
+  Result<GuardTripDecision> DecideGuardTrip(std::int64_t trip_id, bool approve,
+                                            std::string_view actor,
+                                            std::string_view reason) override;
   CheckAnswer Check(Imei imei) const override;
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
@@ -91,6 +107,39 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<EventAppendResult> IngestViewsLocked(std::span<const ScanEventView> events, Timestamp now,
                                               std::span<const Timestamp> clock_times);
   void UpdateSnapshot(const TrackedParcel& parcel);
+
+  // Cases and the officers' part in locking (guard_cases.cc). Callers hold mutex_.
+
+  // The lock gate's decision in the assessment that is being persisted.
+  struct LockDecision {
+    bool hold = false;       // The lock waits for an officer.
+    bool automatic = false;  // A rule locks on its own, counted by the blast-radius guard.
+    std::string hold_reason;
+    std::string rule;
+    std::string requested_by;  // The declaring officer, who may not approve the lock.
+    std::optional<GuardTrip> trip;
+  };
+  // The lock gate: the verdict that a lost parcel's devices are planned by.
+  Verdict DecideLock(const TrackedParcel& parcel, const Assessment& assessment, Timestamp now);
+  // Decides from the rules that keep the verdict lost; the blast-radius guard counts only when
+  // `consult_guard`.
+  LockDecision FreshDecision(const TrackedParcel& parcel, const Assessment& assessment,
+                             Timestamp now, bool consult_guard);
+  // The case as this assessment leaves it, or std::nullopt when it is unchanged. Adds the steps
+  // to case_steps_ and the guard's entries to `guard_audit`.
+  std::optional<CaseRecord> CaseAfter(const TrackedParcel& parcel, Timestamp now,
+                                      std::vector<AuditEntry>& guard_audit);
+  // Persists an assessment change (when there is one) with the case changes, in one transaction.
+  Status PersistWithCase(const std::string& parcel_id, Timestamp now,
+                         std::optional<AssessmentChange> change);
+  // Runs an officer's step: the case becomes `proposed`, the parcel is re-assessed so that the
+  // orders follow, and both are stored with `step` in one transaction.
+  Result<CaseRecord> ApplyCaseStep(CaseRecord proposed, AuditEntry step, Timestamp now);
+  // The case with `case_id` for an officer's step: the engine's copy when its parcel is open.
+  Result<CaseRecord> CaseForStep(std::int64_t case_id);
+  // Loads the cases of open parcels and the cases awaiting an officer, and gives the blast-radius
+  // guard the automatic locks of `open` parcels (it keeps those within its windows).
+  Status LoadCases(const std::vector<ParcelSnapshot>& open);
   void TickerLoop();
   void OutboxLoop();
 
@@ -116,6 +165,14 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // Set when new orders are stored, so that the outbox thread sends them at once instead of at
   // its next poll. Guarded by wake_mutex_.
   bool orders_waiting_ = false;
+
+  // Cases of open parcels, and cases awaiting an officer, by parcel_id.
+  std::unordered_map<std::string, CaseRecord> cases_;
+  std::optional<LockDecision> lock_decision_;  // Set by DecideLock during one assessment.
+  bool case_dirty_ = false;                    // An officer's step changed cases_.
+  std::vector<AuditEntry> case_steps_;         // Steps to record with the next persist.
+  BlastRadiusGuard blast_guard_;
+
   std::thread ticker_;
   std::thread outbox_thread_;
 
@@ -130,6 +187,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<std::int64_t> manifests_rejected_{0};
   std::atomic<std::int64_t> verdict_changes_{0};
   std::atomic<std::int64_t> store_failures_{0};
+  std::atomic<std::int64_t> locks_held_{0};
+  std::atomic<std::int64_t> guard_trips_{0};
 };
 
 }  // namespace imeiguard

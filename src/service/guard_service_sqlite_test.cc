@@ -341,17 +341,19 @@ TEST_F(GuardServiceTest, DeclarationBeforeSendAttachesToPendingOrder) {
   EXPECT_EQ(platform_.submissions[0].order_id, declared->orders[0].order.order_id);
 }
 
-TEST_F(GuardServiceTest, DeclarationAloneLocksAndIsAudited) {
+TEST_F(GuardServiceTest, DeclarationAloneWaitsForSecondOfficerAndIsAudited) {
   Import(kManifest);
   clock_.AdvanceTo(At("2026-03-01T10:00:00Z"));
   auto declared = service_->DeclareLost("373500000000005678", "k-officer", "driver confessed");
   ASSERT_TRUE(declared.ok()) << declared.error().message;
   EXPECT_EQ(declared->verdict, Verdict::kLost);
-  ASSERT_EQ(declared->orders.size(), 1u);
-  EXPECT_FALSE(declared->orders[0].attached);
+  EXPECT_TRUE(declared->orders.empty());
+  ASSERT_TRUE(declared->case_record.has_value());
+  EXPECT_EQ(declared->case_record->lock, CaseLock::kAwaitingApproval);
+  EXPECT_EQ(declared->case_record->requested_by, "k-officer");
   RunUntil("2026-03-01T10:00:01Z");
-  EXPECT_EQ(platform_.submissions.size(), 1u);
-  EXPECT_TRUE(Blocked("358472100042174"));
+  EXPECT_TRUE(platform_.submissions.empty());
+  EXPECT_FALSE(Blocked("358472100042174"));
 
   auto audit = store_->LoadAudit("parcel:373500000000005678", 100);
   ASSERT_TRUE(audit.ok());
@@ -364,9 +366,19 @@ TEST_F(GuardServiceTest, DeclarationAloneLocksAndIsAudited) {
   }
   EXPECT_TRUE(found);
 
-  // The declaration survives a restart as part of the parcel's history.
+  // The wait survives a restart, and only a second officer ends it.
   Open();
   EXPECT_EQ(VerdictOf("373500000000005678"), Verdict::kLost);
+  std::int64_t case_id = declared->case_record->case_id;
+  auto same = service_->ApproveLock(case_id, "k-officer", "I am sure");
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.error().reason, "second_officer_required");
+  auto approved = service_->ApproveLock(case_id, "k-officer-2", "confession on file");
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  RunUntil("2026-03-01T10:00:02Z");
+  EXPECT_EQ(platform_.submissions.size(), 1u);
+  EXPECT_TRUE(Blocked("358472100042174"));
+  Open();
   EXPECT_TRUE(Blocked("358472100042174"));
 }
 

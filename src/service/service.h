@@ -55,6 +55,29 @@ struct LossDeclaration {
   Verdict verdict = Verdict::kInFlow;
   std::string event_id;  // The declaration as it is stored in the parcel's history.
   std::vector<DeclaredLockOrder> orders;
+  // The parcel's case. Its lock is kAwaitingApproval when the declaration found no live lock and
+  // waits for a second security officer.
+  std::optional<CaseRecord> case_record;
+};
+
+// A case in the queue, with its parcel's verdict.
+struct CaseSummary {
+  CaseRecord record;
+  Verdict verdict = Verdict::kInFlow;
+};
+
+// A case with everything an officer reads about it.
+struct CaseDetail {
+  CaseRecord record;
+  ParcelSnapshot parcel;
+  std::vector<AuditEntry> steps;  // The case's audit entries, oldest first.
+};
+
+// The outcome of an officer's decision on a blast-radius guard trip: the cases it decided.
+struct GuardTripDecision {
+  std::int64_t trip_id = 0;
+  bool approved = false;
+  std::vector<CaseRecord> cases;
 };
 
 // Public check answer: only whether the IMEI is blocked, nothing about parcel or owner.
@@ -81,12 +104,43 @@ class ImeiguardService {
   virtual Result<std::vector<DeviceRow>> FindDevices(Imei imei) = 0;
 
   // Records a security officer's declaration that the parcel is lost, by `actor` (an API key id)
-  // for `reason`, at the current time, and locks its devices as any loss does. A device that
-  // already has a live lock order keeps it: the declaration attaches to it. Fails with kNotFound
+  // for `reason`, at the current time. A device that already has a live lock order keeps it, and
+  // the declaration attaches to it. Without a live lock, the lock waits in the parcel's case for a
+  // second, different officer to approve it (ApproveLock). Fails with kNotFound
   // for an unknown parcel, kConflict for a delivered or returned one, and kInvalidInput for an
   // empty or over-long reason.
   virtual Result<LossDeclaration> DeclareLost(std::string_view parcel_id, std::string_view actor,
                                               std::string_view reason) = 0;
+
+  // Cases. Officer steps fail with kNotFound "case_not_found" for an unknown case, kConflict when
+  // the case is not in a state that allows the step (the error's reason names it), and kConflict
+  // "second_officer_required" when the same key would be both pairs of eyes. `reason` must be 1
+  // to 500 bytes. Each step appends an audit entry naming `actor` and the case.
+
+  // A page of the case queue, as Store::ListCases orders it.
+  virtual Result<std::vector<CaseSummary>> ListCases(std::int64_t after_case_id, int limit) = 0;
+  virtual Result<std::optional<CaseDetail>> GetCase(std::int64_t case_id) = 0;
+  // Approves a lock that waits for an officer; its orders are made as an automatic lock's are.
+  virtual Result<CaseRecord> ApproveLock(std::int64_t case_id, std::string_view actor,
+                                         std::string_view reason) = 0;
+  // Rejects a lock that waits for an officer; the devices stay greylisted.
+  virtual Result<CaseRecord> RejectLock(std::int64_t case_id, std::string_view actor,
+                                        std::string_view reason) = 0;
+  // Orders the unlock of a case's devices. On a case whose theft is confirmed the first call
+  // waits for a second, different officer, whose call orders it.
+  virtual Result<CaseRecord> OrderUnlock(std::int64_t case_id, std::string_view actor,
+                                         std::string_view reason) = 0;
+  // Records a police report number (1 to 64 bytes), which confirms the theft.
+  virtual Result<CaseRecord> RecordPoliceReport(std::int64_t case_id, std::string_view actor,
+                                                std::string_view report_number) = 0;
+  // An officer's confirmation of the theft.
+  virtual Result<CaseRecord> ConfirmTheft(std::int64_t case_id, std::string_view actor,
+                                          std::string_view reason) = 0;
+  // Approves or rejects every lock that a blast-radius guard trip keeps waiting. kNotFound
+  // "guard_trip_not_found" when no lock of the trip waits.
+  virtual Result<GuardTripDecision> DecideGuardTrip(std::int64_t trip_id, bool approve,
+                                                    std::string_view actor,
+                                                    std::string_view reason) = 0;
 
   // A page of lock orders, as Store::ListOrders returns it.
   virtual Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,

@@ -52,6 +52,7 @@ void Tracker::Adopt(ParcelSnapshot snapshot) {
   tracked.devices = std::move(snapshot.devices);
   tracked.events = std::move(snapshot.events);
   tracked.orders = std::move(snapshot.orders);
+  tracked.lock_verdict = tracked.parcel.assessment.verdict;
   std::sort(tracked.events.begin(), tracked.events.end(), EventTimeOrder);
   for (const LockOrder& order : tracked.orders) order_parcels_[order.order_id] = id;
   ScheduleDeadline(tracked);
@@ -100,11 +101,16 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
   }
 
   std::string reason = ReasonOf(assessment);
+  Verdict lock_verdict = assessment.verdict;
+  if (lock_verdict == Verdict::kLost && lock_gate_) {
+    lock_verdict = lock_gate_(tracked, assessment, now);
+  }
+  tracked.lock_verdict = lock_verdict;
   for (DeviceRow& device : tracked.devices) {
     PlannedDevice planned{device.device_id, parcel_id, device.shipper_id, device.record.imei,
                           device.record.imei2};
     DevicePlan plan =
-        PlanDevice(assessment.verdict, planned, tracked.orders, policy.connectors, now, reason);
+        PlanDevice(lock_verdict, planned, tracked.orders, policy.connectors, now, reason);
     for (std::int64_t cancelled : plan.cancelled_orders) {
       for (LockOrder& order : tracked.orders) {
         if (order.order_id != cancelled) continue;
@@ -126,7 +132,7 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
       change.new_orders.push_back(std::move(order));
     }
     LockState state =
-        DeriveLockState(assessment.verdict, OrdersOfDevice(tracked.orders, device.device_id));
+        DeriveLockState(lock_verdict, OrdersOfDevice(tracked.orders, device.device_id));
     if (state != device.state) {
       device.state = state;
       device.state_since = now;
@@ -165,8 +171,8 @@ std::optional<std::pair<std::int64_t, LockState>> Tracker::ApplyOrderUpdate(cons
   std::optional<std::pair<std::int64_t, LockState>> changed;
   for (DeviceRow& device : tracked.devices) {
     if (device.device_id != order.device_id) continue;
-    LockState state = DeriveLockState(tracked.parcel.assessment.verdict,
-                                      OrdersOfDevice(tracked.orders, device.device_id));
+    LockState state =
+        DeriveLockState(tracked.lock_verdict, OrdersOfDevice(tracked.orders, device.device_id));
     if (state != device.state) {
       device.state = state;
       device.state_since = now;

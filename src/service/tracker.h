@@ -25,7 +25,15 @@ struct TrackedParcel {
   std::vector<DeviceRow> devices;
   std::vector<ScanEvent> events;  // Sorted by EventTimeOrder.
   std::vector<LockOrder> orders;
+  // The verdict its devices' orders follow: the verdict itself, unless a lock gate holds a lost
+  // verdict's lock for an officer or an officer ordered the unlock.
+  Verdict lock_verdict = Verdict::kInFlow;
 };
+
+// Decides the verdict that a lost parcel's devices are planned by: kLost to lock them, kSuspect to
+// greylist them while the lock waits for an officer, kRecovered to unlock them on an officer's
+// order. Called on every assessment of a lost parcel, at the clock time of the assessment.
+using LockGate = std::function<Verdict(const TrackedParcel&, const Assessment&, Timestamp now)>;
 
 // Called after every change to a parcel's verdict, device states or orders, with the parcel as it
 // is now and the clock time of the change.
@@ -44,6 +52,8 @@ class Tracker {
   explicit Tracker(const Config& config) : config_(config) {}
 
   void SetListener(ParcelChangeListener listener) { listener_ = std::move(listener); }
+  // Without a gate every lost verdict locks.
+  void SetLockGate(LockGate gate) { lock_gate_ = std::move(gate); }
 
   // Takes a parcel loaded from the store (at start-up or right after its manifest was imported).
   void Adopt(ParcelSnapshot snapshot);
@@ -92,6 +102,7 @@ class Tracker {
 
   const Config& config_;
   ParcelChangeListener listener_;
+  LockGate lock_gate_;
   std::unordered_map<std::string, TrackedParcel, TransparentStringHash, std::equal_to<>> parcels_;
   std::unordered_map<std::int64_t, std::string> order_parcels_;  // order_id -> parcel_id
   // Deadlines keyed by time; an entry is stale when the parcel's assessment has moved on.

@@ -107,6 +107,13 @@ class SqliteStore final : public Store {
   Status SaveApiKey(const ApiKeyRecord& key, const std::optional<AuditEntry>& audit) override;
   Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) override;
   Result<std::vector<ApiKeyRecord>> LoadApiKeys() override;
+  Result<std::int64_t> SaveCase(const CaseRecord& record,
+                                std::span<const AuditEntry> audit) override;
+  Result<std::optional<CaseRecord>> LoadCase(std::int64_t case_id) override;
+  Result<std::optional<CaseRecord>> LoadParcelCase(std::string_view parcel_id) override;
+  Result<std::vector<CaseRecord>> LoadActiveCases() override;
+  // An `after_case_id` that names no case gives an empty page.
+  Result<std::vector<CaseRecord>> ListCases(std::int64_t after_case_id, int limit) override;
   // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;

@@ -5,6 +5,7 @@
 #include "store/audit_chain.h"
 #include "store/column_values.h"
 #include "store/sqlite_audit.h"
+#include "store/sqlite_case_rows.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_store.h"
@@ -13,6 +14,7 @@
 namespace imeiguard {
 namespace {
 
+using sqlite::InsertAudit;
 using sqlite::ResetOnExit;
 using sqlite::Statement;
 using sqlite::StepResult;
@@ -63,29 +65,6 @@ Result<AuditHead> ReadAuditHead(StoreStatements& statements) {
   if (!step.ok()) return step.error();
   if (*step == StepResult::kDone) return AuditHead{};
   return AuditHead{select.ColumnInt64(0), std::string(select.ColumnText(1))};
-}
-
-// Appends `entry` to the audit trail after `head`, the last entry appended, and moves `head` to
-// it. The caller keeps `head` only when the transaction commits.
-Status InsertAudit(StoreStatements& statements, AuditHead& head, const AuditEntry& entry) {
-  AuditEntry chained = entry;
-  for (int attempt = 0;; ++attempt) {
-    chained.sequence = head.sequence + 1;
-    Result<std::string> hash = AuditEntryHash(head.hash, chained);
-    if (!hash.ok()) return hash.error();
-
-    Status inserted = RunAuditInsert(statements, chained, head, *hash);
-    if (inserted.ok()) {
-      head = AuditHead{chained.sequence, std::move(hash).value()};
-      return Status::Ok();
-    }
-    // A conflict on the sequence means that another process appended since `head` was read.
-    // The failed INSERT is undone on its own, and the transaction goes on.
-    if (inserted.error().kind != ErrorKind::kConflict || attempt > 0) return inserted;
-    Result<AuditHead> reread = ReadAuditHead(statements);
-    if (!reread.ok()) return reread.error();
-    head = std::move(reread).value();
-  }
 }
 
 Status UpdateDeviceState(StoreStatements& statements, std::int64_t device_id, LockState state,
@@ -217,7 +196,7 @@ Status CancelOrder(StoreStatements& statements, std::int64_t order_id) {
                              ", not pending, so it cannot be cancelled; reload the parcel");
 }
 
-Status ApplyAssessmentChange(StoreStatements& statements, AuditHead& audit_head,
+Status ApplyAssessmentChange(sqlite3* db, StoreStatements& statements, AuditHead& audit_head,
                              const AssessmentChange& change) {
   Status updated = UpdateAssessment(statements, change);
   if (!updated.ok()) return updated;
@@ -237,6 +216,11 @@ Status ApplyAssessmentChange(StoreStatements& statements, AuditHead& audit_head,
   for (const AuditEntry& entry : change.audit) {
     Status audited = InsertAudit(statements, audit_head, entry);
     if (!audited.ok()) return audited;
+  }
+  if (change.case_record.has_value()) {
+    Result<std::int64_t> written =
+        sqlite::WriteCase(db, statements, audit_head, *change.case_record, change.case_audit);
+    if (!written.ok()) return written.error();
   }
   return Status::Ok();
 }
@@ -282,6 +266,31 @@ Result<std::vector<AuditEntry>> ReadAuditEntries(Statement& select) {
 
 }  // namespace
 
+namespace sqlite {
+
+Status InsertAudit(StoreStatements& statements, AuditHead& head, const AuditEntry& entry) {
+  AuditEntry chained = entry;
+  for (int attempt = 0;; ++attempt) {
+    chained.sequence = head.sequence + 1;
+    Result<std::string> hash = AuditEntryHash(head.hash, chained);
+    if (!hash.ok()) return hash.error();
+
+    Status inserted = RunAuditInsert(statements, chained, head, *hash);
+    if (inserted.ok()) {
+      head = AuditHead{chained.sequence, std::move(hash).value()};
+      return Status::Ok();
+    }
+    // A conflict on the sequence means that another process appended since `head` was read.
+    // The failed INSERT is undone on its own, and the transaction goes on.
+    if (inserted.error().kind != ErrorKind::kConflict || attempt > 0) return inserted;
+    Result<AuditHead> reread = ReadAuditHead(statements);
+    if (!reread.ok()) return reread.error();
+    head = std::move(reread).value();
+  }
+}
+
+}  // namespace sqlite
+
 Status SqliteStore::SaveAssessment(const AssessmentChange& change) {
   std::lock_guard lock(mutex_);
   Result<sqlite::Transaction> transaction =
@@ -289,7 +298,7 @@ Status SqliteStore::SaveAssessment(const AssessmentChange& change) {
   if (!transaction.ok()) return transaction.error();
 
   AuditHead audit_head = audit_head_;
-  Status applied = ApplyAssessmentChange(*statements_, audit_head, change);
+  Status applied = ApplyAssessmentChange(db_, *statements_, audit_head, change);
   if (!applied.ok()) return applied;
   return CommitWithAuditHead(*transaction, std::move(audit_head));
 }

@@ -24,6 +24,7 @@
 #include "events/scan_event.h"
 #include "locking/lock_state.h"
 #include "registry/manifest.h"
+#include "store/case_record.h"
 
 namespace imeiguard {
 
@@ -100,6 +101,10 @@ struct AssessmentChange {
   std::vector<std::pair<std::int64_t, LockState>> device_states;  // device_id and its new state.
   std::vector<AuditEntry> audit;  // Entries recorded with the change.
   Timestamp at;                   // Clock time of the change.
+  // The parcel's case, to insert (case_id 0) or replace, and the steps of the case to record with
+  // the change; the store names the case in those entries' entity ("case:17").
+  std::optional<CaseRecord> case_record;
+  std::vector<AuditEntry> case_audit;
 };
 
 // An API key as stored: never the secret, only its SHA-256.
@@ -202,6 +207,22 @@ class Store {
   virtual Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_id) = 0;
   // Every key, revoked or not, oldest first (by created_at, then key_id).
   virtual Result<std::vector<ApiKeyRecord>> LoadApiKeys() = 0;
+
+  // Inserts the case when its case_id is 0, or replaces every field of the stored case, and
+  // appends `audit` with the case named in each entry's entity ("case:17"), in one transaction.
+  // Returns the case_id. kConflict "case_exists" when a new case names a parcel that has one.
+  virtual Result<std::int64_t> SaveCase(const CaseRecord& record,
+                                        std::span<const AuditEntry> audit) = 0;
+  // The case with `case_id`, or std::nullopt.
+  virtual Result<std::optional<CaseRecord>> LoadCase(std::int64_t case_id) = 0;
+  // The case of `parcel_id`, or std::nullopt.
+  virtual Result<std::optional<CaseRecord>> LoadParcelCase(std::string_view parcel_id) = 0;
+  // Every case whose lock is not settled (awaiting an officer, or automatic or approved with its
+  // parcel open): what the engine loads at start-up, by case_id.
+  virtual Result<std::vector<CaseRecord>> LoadActiveCases() = 0;
+  // A page of the case queue, newest first and, among cases opened at the same time, most valuable
+  // first; `after_case_id` is the last case of the page before (0 for the first page).
+  virtual Result<std::vector<CaseRecord>> ListCases(std::int64_t after_case_id, int limit) = 0;
 
   // Counts for metrics and readiness: parcels, devices, events, pending events, orders by status.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() = 0;
