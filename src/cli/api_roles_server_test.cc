@@ -112,6 +112,13 @@ const MatrixRow kMatrix[] = {
      "/v1/parcels/373500000000001234/declare-lost",
      R"({"reason": "role matrix"})",
      {401, 401, 403, 403, 403, 200, 403, 403, 200}},
+    // Only the connector's platform, by its signature, may report on orders: no API key helps.
+    {"POST",
+     "/v1/connectors/{connector}/callbacks",
+     "/v1/connectors/dm/callbacks",
+     R"({"order_id": "ord-000001", "action": "lock", "status": "applied",)"
+     R"( "idempotency_key": "role-matrix"})",
+     {401, 401, 401, 401, 401, 401, 401, 401, 401}},
 };
 
 std::string DescriptionPath() {

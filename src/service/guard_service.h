@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <thread>
@@ -49,6 +50,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
                                             std::int64_t after_order_id, int limit) override {
     return store_.ListOrders(status, shipper_id, after_order_id, limit);
   }
+  Result<LockOrder> ReceivePlatformReport(std::string_view connector,
+                                          const PlatformOrder& report) override;
   CheckAnswer Check(Imei imei) const override;
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
@@ -77,6 +80,14 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // One pass of the outbox at `now`; returns the number of attempts made.
   int RunOutboxOnce(Timestamp now);
 
+  // Compares every order that is not final, and every device believed locked, with the view of
+  // its connector's platform (connectors that can list orders only). Takes what the platform
+  // confirms, makes an accepted order the platform does not hold due again with the same key, and
+  // raises an alert (log line, metric and audit entry) once per order for an order unconfirmed
+  // past outbox.confirmation_deadline and for a locked device the platform does not show locked.
+  // Returns the number of orders it changed. The ticker runs it every outbox.reconcile_interval.
+  int Reconcile(Timestamp now);
+
   // Observes every parcel change (replay's report uses it). Set before Recover.
   void SetParcelListener(ParcelChangeListener listener);
 
@@ -84,6 +95,23 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // OrderLedger
   bool Claim(LockOrder& order, Timestamp now) override;
   void Record(const LockOrder& order, Timestamp now, const std::string& audit_action) override;
+
+  // Stores `order` and the device state it leads to, with an audit entry by `actor`, unless the
+  // tracker already holds the order as final (updates never move an order back). Caller holds
+  // mutex_.
+  void RecordLocked(const LockOrder& order, Timestamp now, const std::string& audit_action,
+                    std::string_view actor);
+  // The tracker's copy of an order, adopting its parcel from the store when it is not tracked;
+  // nullptr when neither has it. Caller holds mutex_.
+  const LockOrder* HeldOrderLocked(std::int64_t order_id, const std::string& parcel_id);
+  // Whether a newer live order of the same device and connector supersedes `order`. Caller holds
+  // mutex_.
+  bool SupersededLocked(const LockOrder& order) const;
+  // Logs, counts and audits a problem with `order` that reconciliation cannot fix.
+  void RaiseAlert(const LockOrder& order, Timestamp now, const std::string& problem);
+  // Reconcile's two halves; each returns the number of orders it changed.
+  int ReconcileOpenOrders(Timestamp now);
+  void ReconcileLockedDevices(Timestamp now);
 
   // Persists a change the tracker made and brings the stored order ids back. Caller holds mutex_.
   Status Persist(const AssessmentChange& change);
@@ -127,6 +155,12 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<std::int64_t> manifests_rejected_{0};
   std::atomic<std::int64_t> verdict_changes_{0};
   std::atomic<std::int64_t> store_failures_{0};
+  std::atomic<std::int64_t> platform_reports_applied_{0};
+  std::atomic<std::int64_t> orders_reconciled_{0};
+  std::atomic<std::int64_t> lock_alerts_{0};
+  // Orders already alerted on, so that each problem is raised once per process. Guarded by
+  // mutex_.
+  std::set<std::pair<std::int64_t, std::string>> alerted_;
 };
 
 }  // namespace imeiguard

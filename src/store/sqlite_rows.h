@@ -24,7 +24,7 @@ inline constexpr std::string_view kEventColumns =
 inline constexpr std::string_view kOrderColumns =
     "order_id, device_id, parcel_id, shipper_id, connector, action, imei, imei2, status, "
     "idempotency_key, platform_order_id, reason, attempts, created_at, next_attempt_at, sent_at, "
-    "acknowledged_at, last_error";
+    "acknowledged_at, last_error, supersedes_order_id, expires_at";
 
 inline constexpr std::string_view kAuditColumns = "sequence, at, actor, action, entity, detail";
 
