@@ -65,8 +65,8 @@ Status ServeProcess::Start() {
   return Status::Ok();
 }
 
-void ServeProcess::Stop() {
-  if (server_) server_->Stop(SIGTERM);
+void ServeProcess::Stop(int signal) {
+  if (server_) server_->Stop(signal);
   server_.reset();
 }
 

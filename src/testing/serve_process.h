@@ -2,6 +2,7 @@
 // running on it as a child process on 127.0.0.1.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -30,7 +31,9 @@ class ServeProcess {
   // Starts the server on port 0 and waits up to 20 s for the port it bound. kUnavailable when it
   // does not start; its log is log_path().
   Status Start();
-  void Stop();
+  // Stops the server with `signal` and waits for it to end: SIGTERM for a clean stop, SIGKILL for
+  // a crash.
+  void Stop(int signal = SIGTERM);
 
   std::uint16_t port() const { return port_; }
   std::filesystem::path log_path() const { return dir_ / "server.log"; }
