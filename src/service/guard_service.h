@@ -107,8 +107,11 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // Whether a newer live order of the same device and connector supersedes `order`. Caller holds
   // mutex_.
   bool SupersededLocked(const LockOrder& order) const;
-  // Logs, counts and audits a problem with `order` that reconciliation cannot fix.
-  void RaiseAlert(const LockOrder& order, Timestamp now, const std::string& problem);
+  // Logs, counts and audits a problem with `order` that reconciliation cannot fix, once per
+  // order and `kind` ("unconfirmed", "not_locked_on_platform") in this process. Caller holds
+  // mutex_.
+  void RaiseAlert(const LockOrder& order, Timestamp now, std::string_view kind,
+                  const std::string& problem);
   // Reconcile's two halves; each returns the number of orders it changed.
   int ReconcileOpenOrders(Timestamp now);
   void ReconcileLockedDevices(Timestamp now);
@@ -158,8 +161,9 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<std::int64_t> platform_reports_applied_{0};
   std::atomic<std::int64_t> orders_reconciled_{0};
   std::atomic<std::int64_t> lock_alerts_{0};
-  // Orders already alerted on, so that each problem is raised once per process. Guarded by
-  // mutex_.
+  // Orders already alerted on, by kind, so that each problem is raised once per process.
+  // Guarded by mutex_.
+  // NOTE: entries are never removed, so the set grows by one small entry per alert.
   std::set<std::pair<std::int64_t, std::string>> alerted_;
 };
 

@@ -157,7 +157,7 @@ int GuardService::ReconcileOpenOrders(Timestamp now) {
       std::lock_guard lock(mutex_);
       const LockOrder* held = tracker_.FindOrder(order.order_id);
       if (held == nullptr || !OrderIsFinal(held->status)) {
-        RaiseAlert(order, now,
+        RaiseAlert(order, now, "unconfirmed",
                    "unconfirmed " +
                        std::to_string(
                            std::chrono::duration_cast<std::chrono::seconds>(now - order.created_at)
@@ -195,7 +195,7 @@ void GuardService::ReconcileLockedDevices(Timestamp now) {
     std::lock_guard lock(mutex_);
     // An unlock may have been planned since the list was taken; then the difference is expected.
     if (SupersededLocked(order)) continue;
-    RaiseAlert(order, now,
+    RaiseAlert(order, now, "not_locked_on_platform",
                last_applied == nullptr
                    ? "the device is believed locked, but the platform applied no order to it"
                    : "the device is believed locked, but the platform's last applied order " +
@@ -203,10 +203,9 @@ void GuardService::ReconcileLockedDevices(Timestamp now) {
   }
 }
 
-void GuardService::RaiseAlert(const LockOrder& order, Timestamp now, const std::string& problem) {
-  // One alert per order and kind of problem: the first words name the kind.
-  std::string kind = problem.substr(0, problem.find(' ', problem.find(' ') + 1));
-  if (!alerted_.emplace(order.order_id, kind).second) return;
+void GuardService::RaiseAlert(const LockOrder& order, Timestamp now, std::string_view kind,
+                              const std::string& problem) {
+  if (!alerted_.emplace(order.order_id, std::string(kind)).second) return;
   ++lock_alerts_;
   spdlog::error("ALERT lock order {} ({} of IMEI {} via {}, status {}): {}", order.order_id,
                 LockActionName(order.action), order.imei.Masked(), order.connector,

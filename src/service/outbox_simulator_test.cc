@@ -255,6 +255,7 @@ TEST_F(OutboxSimulatorTest, UnconfirmedOrderAlertsOnce) {
 
   Advance(config_.outbox.confirmation_deadline + 1s);
   service_->Reconcile(clock_.Now());
+  Advance(1min);
   service_->Reconcile(clock_.Now());
   EXPECT_EQ(Audited("lock_order_alert"), 1);
   EXPECT_EQ(Metric("imeiguard_lock_alerts_total"), 1);
