@@ -84,13 +84,15 @@ class CallbacksTest : public ::testing::Test {
 
   LockOrder Order() {
     auto parcel = service_->GetParcel("373500000000005678");
-    EXPECT_TRUE(parcel.ok() && parcel->has_value());
+    EXPECT_TRUE(parcel.ok());
+    EXPECT_TRUE(parcel->has_value());
     return (*parcel)->orders.at(0);
   }
 
   LockState DeviceState() {
     auto parcel = service_->GetParcel("373500000000005678");
-    EXPECT_TRUE(parcel.ok() && parcel->has_value());
+    EXPECT_TRUE(parcel.ok());
+    EXPECT_TRUE(parcel->has_value());
     return (*parcel)->devices.at(0).state;
   }
 
@@ -130,16 +132,8 @@ class CallbacksTest : public ::testing::Test {
     static const testing::OpenApiContract contract =
         testing::OpenApiContract::Load(std::string(IMEIGUARD_SOURCE_DIR) + "/src/api/openapi.json")
             .value();
-    http::ClientResponse received;
-    received.status = response.status;
-    received.body = response.body;
-    for (const auto& [name, value] : response.headers) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      received.headers.emplace_back(std::move(lower), value);
-    }
-    std::vector<std::string> violations = contract.Check(request.method, request.target, received);
+    std::vector<std::string> violations =
+        contract.Check(request.method, request.target, testing::ToClientResponse(response));
     EXPECT_TRUE(violations.empty())
         << request.method << " " << request.target << ": " << violations.front();
   }

@@ -25,8 +25,8 @@ class RequestCounters {
   std::map<std::pair<std::string, int>, std::int64_t> counts_;  // Guarded by mutex_.
 };
 
-// What verifies the callbacks of one connector's platform: its tenant (empty: any) and the
-// secret that signs its requests.
+// The credentials that verify the callbacks of one connector's platform: its tenant (empty: any)
+// and the secret that signs its requests.
 struct CallbackCredentials {
   std::string tenant;
   std::string secret;

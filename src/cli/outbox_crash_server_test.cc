@@ -203,8 +203,8 @@ TEST_F(OutboxCrashTest, KilledServerLocksEachDeviceOnce) {
   ASSERT_TRUE(imported.ok()) << imported.error().message;
   ASSERT_EQ(imported->status, 200) << imported->body;
 
-  // Each round sends the next steps of the burst until the server is killed at a random instant;
-  // a step whose response was lost is sent again, since both kinds of request are idempotent.
+  // Each round sends the next steps of the burst until the server is killed at a random instant.
+  // A step whose response was lost is sent again, because both kinds of request are idempotent.
   std::vector<Step> steps = Burst();
   std::size_t next_step = 0;
   for (int round = 0; round < kKills; ++round) {

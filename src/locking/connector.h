@@ -40,9 +40,9 @@ class LockConnector {
   // Asks for the state of an order that Submit answered with kAccepted.
   virtual ConnectorReply Poll(const LockOrder& order) = 0;
 
-  // Whether ListOrders asks the platform. A connector that cannot list its orders (a file feed)
-  // has its in-doubt orders submitted again with the same idempotency key, and is left out of
-  // reconciliation.
+  // Whether ListOrders queries the platform. A connector that cannot list its orders (a file
+  // feed) has its in-doubt orders submitted again with the same idempotency key, and is left out
+  // of reconciliation.
   virtual bool CanListOrders() const { return false; }
   // Returns every order the platform holds for the device whose first IMEI is `imei`, oldest
   // first, or kUnavailable when the platform could not be asked (then nothing is known).

@@ -92,8 +92,8 @@ ConnectorReply DmRestConnector::Submit(const LockOrder& order) {
   std::string action(LockActionName(order.action));
   std::string target =
       options_.base_path + "/v1/devices/" + order.imei.WithCheckDigit() + "/" + action;
-  // A platform that holds the order for an offline device must not apply it after this instant,
-  // when the device may belong to someone else.
+  // A platform that keeps the order for an offline device must not apply it after this instant,
+  // because the device may belong to someone else by then.
   if (order.expires_at) target += "?not_after=" + FormatRfc3339(*order.expires_at);
 
   json::object body;
@@ -149,10 +149,10 @@ Result<std::vector<PlatformOrder>> DmRestConnector::ListOrders(const Imei& imei)
   }
   std::vector<PlatformOrder> listed;
   for (const json::value& item : orders->get_array()) {
-    Result<PlatformOrder> order = item.is_object()
-                                      ? ParsePlatformOrder(item.get_object())
-                                      : Result<PlatformOrder>(Error::InvalidInput(
-                                            "invalid_platform_order", "an order is no object"));
+    Result<PlatformOrder> order =
+        item.is_object() ? ParsePlatformOrder(item.get_object())
+                         : Result<PlatformOrder>(Error::InvalidInput(
+                               "invalid_platform_order", "an order is not a JSON object"));
     if (!order.ok()) {
       return Error::Unavailable("platform_error",
                                 prefix + " got an unreadable order: " + order.error().message);

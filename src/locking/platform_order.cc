@@ -2,10 +2,23 @@
 
 #include <boost/json.hpp>
 
+#include "core/enum_names.h"
+
 namespace imeiguard {
 namespace {
 
 namespace json = boost::json;
+
+constexpr EnumNameTable<PlatformOrderStatus, 3> kStatusNames = {{
+    {PlatformOrderStatus::kPending, "pending"},
+    {PlatformOrderStatus::kApplied, "applied"},
+    {PlatformOrderStatus::kRejected, "rejected"},
+}};
+
+constexpr EnumNameTable<LockAction, 2> kActionNames = {{
+    {LockAction::kLock, "lock"},
+    {LockAction::kUnlock, "unlock"},
+}};
 
 Error Invalid(std::string message) {
   return Error::InvalidInput("invalid_platform_order", std::move(message));
@@ -23,15 +36,7 @@ Result<std::string> RequiredString(const json::object& object, std::string_view 
 }  // namespace
 
 std::string_view PlatformOrderStatusName(PlatformOrderStatus status) {
-  switch (status) {
-    case PlatformOrderStatus::kPending:
-      return "pending";
-    case PlatformOrderStatus::kApplied:
-      return "applied";
-    case PlatformOrderStatus::kRejected:
-      return "rejected";
-  }
-  return "pending";
+  return NameOf(kStatusNames, status);
 }
 
 Result<PlatformOrder> ParsePlatformOrder(std::string_view json_text) {
@@ -56,26 +61,20 @@ Result<PlatformOrder> ParsePlatformOrder(const json::object& object) {
 
   Result<std::string> action = RequiredString(object, "action");
   if (!action.ok()) return action.error();
-  if (*action == "lock") {
-    order.action = LockAction::kLock;
-  } else if (*action == "unlock") {
-    order.action = LockAction::kUnlock;
-  } else {
+  std::optional<LockAction> parsed_action = ValueOf(kActionNames, *action);
+  if (!parsed_action) {
     return Invalid("invalid action \"" + action->substr(0, 32) + "\": expected lock or unlock");
   }
+  order.action = *parsed_action;
 
   Result<std::string> status = RequiredString(object, "status");
   if (!status.ok()) return status.error();
-  if (*status == "pending") {
-    order.status = PlatformOrderStatus::kPending;
-  } else if (*status == "applied") {
-    order.status = PlatformOrderStatus::kApplied;
-  } else if (*status == "rejected") {
-    order.status = PlatformOrderStatus::kRejected;
-  } else {
+  std::optional<PlatformOrderStatus> parsed_status = ValueOf(kStatusNames, *status);
+  if (!parsed_status) {
     return Invalid("invalid status \"" + status->substr(0, 32) +
                    "\": expected pending, applied or rejected");
   }
+  order.status = *parsed_status;
 
   if (const json::value* reason = object.if_contains("reason"); reason && reason->is_string()) {
     order.reason = std::string(reason->get_string());

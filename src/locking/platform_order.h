@@ -23,7 +23,7 @@ struct PlatformOrder {
   std::string order_id;  // The platform's id, such as "ord-000001".
   LockAction action = LockAction::kLock;
   PlatformOrderStatus status = PlatformOrderStatus::kPending;
-  std::string reason;           // Why it was rejected; empty otherwise.
+  std::string reason;           // The platform's reason for a rejection; empty otherwise.
   std::string idempotency_key;  // The key imeiguard sent, which names the imeiguard order.
   std::optional<Timestamp> finished_at;
 };

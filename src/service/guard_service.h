@@ -81,11 +81,12 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   int RunOutboxOnce(Timestamp now);
 
   // Compares every order that is not final, and every device believed locked, with the view of
-  // its connector's platform (connectors that can list orders only). Takes what the platform
-  // confirms, makes an accepted order the platform does not hold due again with the same key, and
-  // raises an alert (log line, metric and audit entry) once per order for an order unconfirmed
-  // past outbox.confirmation_deadline and for a locked device the platform does not show locked.
-  // Returns the number of orders it changed. The ticker runs it every outbox.reconcile_interval.
+  // its connector's platform (connectors that can list orders only). An order the platform
+  // confirmed takes that status, and an accepted order that the platform does not have is made due
+  // again with the same key. An alert (log line, metric and audit entry) is raised once per order
+  // for an order unconfirmed past outbox.confirmation_deadline and for a locked device that the
+  // platform does not show locked. Returns the number of orders it changed. The ticker runs it
+  // every outbox.reconcile_interval.
   int Reconcile(Timestamp now);
 
   // Observes every parcel change (replay's report uses it). Set before Recover.
@@ -96,9 +97,9 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   bool Claim(LockOrder& order, Timestamp now) override;
   void Record(const LockOrder& order, Timestamp now, const std::string& audit_action) override;
 
-  // Stores `order` and the device state it leads to, with an audit entry by `actor`, unless the
-  // tracker already holds the order as final (updates never move an order back). Caller holds
-  // mutex_.
+  // Stores `order` and the device state it leads to, with an audit entry by `actor`. Does nothing
+  // when the tracker's copy of the order is already final, because updates never move an order
+  // back. Caller holds mutex_.
   void RecordLocked(const LockOrder& order, Timestamp now, const std::string& audit_action,
                     std::string_view actor);
   // The tracker's copy of an order, adopting its parcel from the store when it is not tracked;

@@ -137,7 +137,7 @@ int GuardService::ReconcileOpenOrders(Timestamp now) {
           if (found->has_value()) {
             action = MergeReport(updated, **found, now, config_.outbox.poll_interval);
           } else if (updated.status == OrderStatus::kSent) {
-            // We believe the platform took it, and it holds nothing under the key: send again.
+            // The platform accepted it once but has no order under the key now: send it again.
             updated.status = OrderStatus::kPending;
             updated.platform_order_id.clear();
             updated.next_attempt_at = now;

@@ -39,8 +39,10 @@ Result<std::optional<PlatformOrder>> FindOnPlatform(LockConnector& connector,
     if (!first) first = std::move(candidate);
   }
   if (copies > 1) {
-    spdlog::error("ALERT platform {} holds {} orders with idempotency key {} (order {})",
-                  connector.name(), copies, order.idempotency_key, order.order_id);
+    spdlog::error(
+        "ALERT platform {} applied or queued {} orders with idempotency key {} (order "
+        "{}); it does not deduplicate, so check the device's state on it",
+        connector.name(), copies, order.idempotency_key, order.order_id);
   }
   return first;
 }
@@ -116,7 +118,7 @@ void Outbox::Attempt(LockOrder& order, Timestamp now) {
   }
 
   // A platform that lost its state rejects the poll of an order it accepted. When its listing
-  // confirms that it holds nothing under the key, the order is sent again with the same key.
+  // confirms that it has no order under the key, the order is sent again with the same key.
   if (!submitting && reply->kind == ConnectorReply::Kind::kRejected &&
       !order.platform_order_id.empty() && connector.CanListOrders()) {
     Result<std::optional<PlatformOrder>> known = FindOnPlatform(connector, order);

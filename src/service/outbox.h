@@ -4,7 +4,7 @@
 // Orders live in the store; the outbox claims an order (marks it sent, with a lease until the next
 // attempt) in the store before it calls the platform, so a crash between claim and reply leaves
 // the order in doubt, never lost. Before an in-doubt order is submitted again with the same
-// idempotency key, the platform's order listing is asked whether it already holds the key, so
+// idempotency key, the platform's order listing is queried for an order under that key, so
 // that even a platform that does not deduplicate applies the order once. An order is never
 // submitted after its expires_at.
 #pragma once
@@ -42,7 +42,7 @@ struct OutboxStats {
 };
 
 // Returns the platform's order under `order`'s idempotency key (the oldest one, when a platform
-// that does not deduplicate holds several), std::nullopt when it holds none, or the listing's
+// that does not deduplicate has several), std::nullopt when it has none, or the listing's
 // kUnavailable error.
 Result<std::optional<PlatformOrder>> FindOnPlatform(LockConnector& connector,
                                                     const LockOrder& order);
@@ -61,7 +61,8 @@ class Outbox {
 
  private:
   void Attempt(LockOrder& order, Timestamp now);
-  // Records what `reply` means for `order`; `submitting` tells a submission from a poll.
+  // Records the outcome that `reply` means for `order`. `submitting` is true for a submission
+  // and false for a poll.
   void Apply(LockOrder& order, Timestamp now, const ConnectorReply& reply, bool submitting);
   void Retry(LockOrder& order, Timestamp now, const ConnectorReply& reply, bool submitting);
 

@@ -119,13 +119,15 @@ class OutboxSimulatorTest : public ::testing::Test {
 
   std::vector<LockOrder> Orders() {
     auto parcel = service_->GetParcel(kParcel);
-    EXPECT_TRUE(parcel.ok() && parcel->has_value());
+    EXPECT_TRUE(parcel.ok());
+    EXPECT_TRUE(parcel->has_value());
     return (*parcel)->orders;
   }
 
   LockState DeviceState() {
     auto parcel = service_->GetParcel(kParcel);
-    EXPECT_TRUE(parcel.ok() && parcel->has_value());
+    EXPECT_TRUE(parcel.ok());
+    EXPECT_TRUE(parcel->has_value());
     return (*parcel)->devices.at(0).state;
   }
 
