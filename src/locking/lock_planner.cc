@@ -53,7 +53,9 @@ LockOrder NewOrder(const PlannedDevice& device, const std::string& connector, Lo
   order.reason = reason;
   order.created_at = now;
   order.next_attempt_at = now;
-  if (order_expiry) order.expires_at = now + *order_expiry;
+  // Only a lock goes stale: applied late, it would lock a phone that may have reached its owner.
+  // An unlock applied late does no harm, and one that expired would leave a phone locked.
+  if (order_expiry && action == LockAction::kLock) order.expires_at = now + *order_expiry;
   return order;
 }
 

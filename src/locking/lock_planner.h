@@ -34,8 +34,8 @@ struct DevicePlan {
 // the platform, so it is followed by the opposite order, which names it in supersedes_order_id;
 // when it is still pending in the outbox it is also cancelled, so that it is never sent after the
 // order that supersedes it. An order already live for the same action is reused, never
-// duplicated, so planning twice gives nothing new the second time. New orders expire
-// `order_expiry` after `now` when it is given.
+// duplicated, so planning twice gives nothing new the second time. New lock orders expire
+// `order_expiry` after `now` when it is given; unlock orders never expire.
 DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
                       std::span<const LockOrder> orders, std::span<const std::string> connectors,
                       Timestamp now, const std::string& reason,

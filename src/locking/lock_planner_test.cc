@@ -114,6 +114,15 @@ TEST(PlanDevice, NewOrderCarriesExpiry) {
   EXPECT_EQ(*plan.new_orders[0].expires_at, FromMillis(5) + std::chrono::hours(2));
 }
 
+TEST(PlanDevice, UnlockNeverExpires) {
+  std::vector<LockOrder> orders = {Existing(4, LockAction::kLock, OrderStatus::kAcknowledged, 1)};
+  DevicePlan plan = PlanDevice(Verdict::kDelivered, Device(), orders, kOneConnector, FromMillis(5),
+                               "delivered", std::chrono::hours(2));
+  ASSERT_EQ(plan.new_orders.size(), 1u);
+  EXPECT_EQ(plan.new_orders[0].action, LockAction::kUnlock);
+  EXPECT_FALSE(plan.new_orders[0].expires_at.has_value());
+}
+
 TEST(PlanDevice, InFlowWithoutOrdersPlansNothing) {
   DevicePlan plan = PlanDevice(Verdict::kInFlow, Device(), {}, kOneConnector, FromMillis(5), "");
   EXPECT_TRUE(plan.new_orders.empty());

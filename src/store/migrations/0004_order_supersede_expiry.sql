@@ -6,6 +6,6 @@
 ALTER TABLE lock_orders ADD COLUMN supersedes_order_id INTEGER REFERENCES lock_orders (order_id);
 
 -- The instant (milliseconds since the Unix epoch) after which the order is never sent, and which
--- the request to the platform carries as not_after. NULL means the order never expires, which is
--- how every order stored before this schema stays valid and is still sent.
+-- the request to the platform carries as not_after. NULL means the order never expires: unlock
+-- orders, and every order stored before this schema, which so stays valid and is still sent.
 ALTER TABLE lock_orders ADD COLUMN expires_at INTEGER;
