@@ -113,9 +113,11 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // mutex_.
   void RaiseAlert(const LockOrder& order, Timestamp now, std::string_view kind,
                   const std::string& problem);
-  // Reconcile's two halves; each returns the number of orders it changed.
-  int ReconcileOpenOrders(Timestamp now);
-  void ReconcileLockedDevices(Timestamp now);
+  // Failed order listings of one reconciliation pass, by connector name.
+  using ListingFailures = std::map<std::string, int>;
+  // Reconcile's two halves. The first returns the number of orders it changed.
+  int ReconcileOpenOrders(Timestamp now, ListingFailures& failures);
+  void ReconcileLockedDevices(Timestamp now, ListingFailures& failures);
 
   // Persists a change the tracker made and brings the stored order ids back. Caller holds mutex_.
   Status Persist(const AssessmentChange& change);

@@ -12,6 +12,10 @@ namespace {
 // Pages of this many orders are read for reconciliation.
 constexpr int kReconcilePage = 500;
 
+// A connector whose listing failed this many times in one pass is left alone until the next, so
+// that a platform that is down delays the ticker by a few request timeouts, not one per order.
+constexpr int kMaxListingFailuresPerPass = 3;
+
 // Moves `order` forward by what the platform reports. Returns the audit action of the change, or
 // std::nullopt when the report changes nothing: statuses never move back, so a final order stays
 // as it is and a "pending" report after the platform's order id is known is old news.
@@ -91,12 +95,19 @@ int GuardService::Reconcile(Timestamp now) {
   for (const auto& [name, connector] : connectors_)
     any_lists = any_lists || connector->CanListOrders();
   if (!any_lists) return 0;
-  int changed = ReconcileOpenOrders(now);
-  ReconcileLockedDevices(now);
+  ListingFailures failures;
+  int changed = ReconcileOpenOrders(now, failures);
+  ReconcileLockedDevices(now, failures);
+  for (const auto& [connector, count] : failures) {
+    if (count >= kMaxListingFailuresPerPass) {
+      spdlog::warn("reconciliation skipped the rest of connector {} after {} failed listings",
+                   connector, count);
+    }
+  }
   return changed;
 }
 
-int GuardService::ReconcileOpenOrders(Timestamp now) {
+int GuardService::ReconcileOpenOrders(Timestamp now, ListingFailures& failures) {
   std::vector<LockOrder> open;
   for (OrderStatus status : {OrderStatus::kPending, OrderStatus::kSent}) {
     std::int64_t after = 0;
@@ -122,11 +133,13 @@ int GuardService::ReconcileOpenOrders(Timestamp now) {
     bool attempted = order.attempts > 0 || !order.platform_order_id.empty();
     bool in_flight =
         OrderInDoubt(order) && order.status == OrderStatus::kSent && order.next_attempt_at > now;
-    if (connector != connectors_.end() && connector->second->CanListOrders() && attempted &&
-        !in_flight) {
+    bool listable = connector != connectors_.end() && connector->second->CanListOrders() &&
+                    failures[order.connector] < kMaxListingFailuresPerPass;
+    if (listable && attempted && !in_flight) {
       Result<std::optional<PlatformOrder>> found = FindOnPlatform(*connector->second, order);
       if (!found.ok()) {
         ++unreachable;
+        ++failures[order.connector];
       } else {
         std::lock_guard lock(mutex_);
         const LockOrder* held = tracker_.FindOrder(order.order_id);
@@ -174,7 +187,7 @@ int GuardService::ReconcileOpenOrders(Timestamp now) {
   return changed;
 }
 
-void GuardService::ReconcileLockedDevices(Timestamp now) {
+void GuardService::ReconcileLockedDevices(Timestamp now, ListingFailures& failures) {
   std::vector<LockOrder> locks;
   {
     std::lock_guard lock(mutex_);
@@ -183,8 +196,12 @@ void GuardService::ReconcileLockedDevices(Timestamp now) {
   for (const LockOrder& order : locks) {
     auto connector = connectors_.find(order.connector);
     if (connector == connectors_.end() || !connector->second->CanListOrders()) continue;
+    if (failures[order.connector] >= kMaxListingFailuresPerPass) continue;
     Result<std::vector<PlatformOrder>> listed = connector->second->ListOrders(order.imei);
-    if (!listed.ok()) continue;
+    if (!listed.ok()) {
+      ++failures[order.connector];
+      continue;
+    }
     // The platform's lock state is that of the last order it applied.
     const PlatformOrder* last_applied = nullptr;
     for (const PlatformOrder& candidate : *listed) {

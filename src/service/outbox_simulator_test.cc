@@ -327,3 +327,36 @@ TEST_F(OutboxSimulatorTest, UnsentLockCancelledWithoutRequest) {
 
 }  // namespace
 }  // namespace imeiguard
+
+namespace imeiguard {
+namespace {
+
+TEST_F(OutboxSimulatorTest, PlatformDownLimitsListings) {
+  StartSimulator({"--apply-delay-ms", "3600000"});
+  OpenService();
+  std::string manifest = "parcel_id,shipper_id,service,promised_by,destination_postcode,imei\n";
+  for (int n = 1; n <= 6; ++n) {
+    manifest += "37350000000000900" + std::to_string(n) + ",telco-a,home,2030-03-20,41301," +
+                Imei::FromCoreValue(35847213000000 + n).WithCheckDigit() + "\n";
+  }
+  ASSERT_TRUE(service_->ImportManifest(manifest, "", ExportCheck::kEnforce).ok());
+  for (int n = 1; n <= 6; ++n) {
+    auto declared =
+        service_->DeclareLost("37350000000000900" + std::to_string(n), "k-officer", "stolen");
+    ASSERT_TRUE(declared.ok()) << declared.error().message;
+  }
+  RunOutbox();
+
+  simulator_.reset();
+  std::size_t before = 0;
+  {
+    std::lock_guard lock(mutex_);
+    before = targets_.size();
+  }
+  EXPECT_EQ(service_->Reconcile(clock_.Now()), 0);
+  std::lock_guard lock(mutex_);
+  EXPECT_EQ(targets_.size() - before, 3u);
+}
+
+}  // namespace
+}  // namespace imeiguard
