@@ -59,7 +59,11 @@ boost::json::object OrderJson(const LockOrder& order) {
           {"created_at", FormatRfc3339(order.created_at)},
           {"sent_at", OptionalTime(order.sent_at)},
           {"acknowledged_at", OptionalTime(order.acknowledged_at)},
-          {"last_error", order.last_error}};
+          {"last_error", order.last_error},
+          {"supersedes_order_id", order.supersedes_order_id
+                                      ? boost::json::value(*order.supersedes_order_id)
+                                      : boost::json::value(nullptr)},
+          {"expires_at", OptionalTime(order.expires_at)}};
 }
 
 boost::json::object ParcelJson(const ParcelSnapshot& snapshot, ImeiDisclosure disclosure) {

@@ -10,6 +10,7 @@
 #include "api/api_key.h"
 #include "api/json_views.h"
 #include "api/openapi.h"
+#include "locking/request_signing.h"
 
 namespace imeiguard {
 namespace {
@@ -352,6 +353,55 @@ void AddCaseRoutes(http::Router& router, ImeiguardService& service, Store& keys,
   AddGuardTripDecision(router, service, keys, counters, false);
 }
 
+Response CallbackUnauthorized(std::string_view reason, std::string message) {
+  Response response = Response::Problem(401, std::string(reason), std::move(message));
+  response.SetHeader("WWW-Authenticate", "IG1-HMAC-SHA256");
+  return response;
+}
+
+// A platform's report of one of its orders, signed like imeiguard's requests to the platform.
+// Nothing is read from the body before the signature verifies.
+Response ReceiveCallback(const Request& request, ImeiguardService& service,
+                         const std::map<std::string, CallbackCredentials>* callbacks,
+                         const Clock& clock) {
+  const std::string& connector = request.path_params.at("connector");
+  const CallbackCredentials* credentials = nullptr;
+  if (callbacks != nullptr) {
+    auto found = callbacks->find(connector);
+    if (found != callbacks->end()) credentials = &found->second;
+  }
+  if (credentials == nullptr) {
+    return Response::Problem(404, "connector_not_found",
+                             "no connector named '" + connector.substr(0, 64) + "' is configured");
+  }
+  if (credentials->secret.empty()) {
+    return CallbackUnauthorized("signature_unverifiable",
+                                "connector " + connector +
+                                    " has no secret configured, so its callbacks cannot be "
+                                    "verified; configure its secret");
+  }
+  std::string_view tenant = request.Header(kTenantHeader);
+  if (!credentials->tenant.empty() && tenant != credentials->tenant) {
+    return CallbackUnauthorized("unknown_tenant", "X-Tenant '" + std::string(tenant.substr(0, 64)) +
+                                                      "' is not the tenant of connector " +
+                                                      connector);
+  }
+  SignedRequestParts parts{request.method, request.target, tenant,
+                           request.Header(kIdempotencyKeyHeader), request.body};
+  Status verified =
+      VerifyRequestSignature(credentials->secret, parts, request.Header(kTimestampHeader),
+                             request.Header(kSignatureHeader), clock.Now());
+  if (!verified.ok()) {
+    return CallbackUnauthorized(verified.error().reason, verified.error().message);
+  }
+
+  Result<PlatformOrder> report = ParsePlatformOrder(request.body);
+  if (!report.ok()) return ErrorResponse(report.error());
+  Result<LockOrder> order = service.ReceivePlatformReport(connector, *report);
+  if (!order.ok()) return ErrorResponse(order.error());
+  return JsonResponse(200, OrderJson(*order));
+}
+
 }  // namespace
 
 void RequestCounters::Count(const std::string& route, int status) {
@@ -372,7 +422,7 @@ std::string RequestCounters::Prometheus() const {
 
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                   RequestCounters& counters, const InputLimits& limits, RateLimiter* check_limiter,
-                  const Clock* clock) {
+                  const Clock* clock, const std::map<std::string, CallbackCredentials>* callbacks) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
                    [&service, limits](const Request& request, const Principal& principal) {
@@ -514,6 +564,14 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
               response.SetHeader("Cache-Control", "no-store");
               return response;
             }));
+
+  // No API key: the platform signs its callbacks with the connector's secret.
+  router.Add("POST", "/v1/connectors/{connector}/callbacks",
+             [&service, &counters, callbacks, &now_clock](const Request& request) {
+               Response response = ReceiveCallback(request, service, callbacks, now_clock);
+               counters.Count("/v1/connectors/{connector}/callbacks", response.status);
+               return response;
+             });
 
   router.Add("GET", "/healthz", [&counters](const Request&) {
     counters.Count("/healthz", 200);

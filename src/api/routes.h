@@ -25,15 +25,24 @@ class RequestCounters {
   std::map<std::pair<std::string, int>, std::int64_t> counts_;  // Guarded by mutex_.
 };
 
+// The credentials that verify the callbacks of one connector's platform: its tenant (empty: any)
+// and the secret that signs its requests.
+struct CallbackCredentials {
+  std::string tenant;
+  std::string secret;
+};
+
 // Adds every API route to `router`, as src/api/openapi.json describes them. `service`, `keys` and
 // `counters` must outlive the router. Errors are application/problem+json with the error's reason;
 // kInvalidInput maps to 400 (401 for a bad key), kNotFound to 404, kConflict to 409, kUnavailable
 // to 503 with Retry-After, and kInternal to 500. A manifest or event body that breaks `limits` is
 // rejected whole, before the service sees it. With `check_limiter` and `clock`, the public check
 // is rate-limited per caller (the API key, or the IP address of a caller without one) and answers
-// 429 with Retry-After.
+// 429 with Retry-After. Platform callbacks are verified with `callbacks`, by connector name; a
+// connector missing from it (or all of them, when it is null) gets 404.
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                   RequestCounters& counters, const InputLimits& limits,
-                  RateLimiter* check_limiter = nullptr, const Clock* clock = nullptr);
+                  RateLimiter* check_limiter = nullptr, const Clock* clock = nullptr,
+                  const std::map<std::string, CallbackCredentials>* callbacks = nullptr);
 
 }  // namespace imeiguard

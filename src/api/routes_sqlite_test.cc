@@ -45,16 +45,8 @@ void ExpectConforms(const http::Request& request, const http::Response& response
   static const testing::OpenApiContract contract =
       testing::OpenApiContract::Load(std::string(IMEIGUARD_SOURCE_DIR) + "/src/api/openapi.json")
           .value();
-  http::ClientResponse received;
-  received.status = response.status;
-  received.body = response.body;
-  for (const auto& [name, value] : response.headers) {
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    received.headers.emplace_back(std::move(lower), value);
-  }
-  std::vector<std::string> violations = contract.Check(request.method, request.target, received);
+  std::vector<std::string> violations =
+      contract.Check(request.method, request.target, testing::ToClientResponse(response));
   EXPECT_TRUE(violations.empty()) << request.method << " " << request.target << ": "
                                   << violations.front();
 }

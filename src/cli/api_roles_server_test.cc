@@ -157,6 +157,13 @@ const MatrixRow kMatrix[] = {
      "/v1/guard-trips/1/reject",
      R"({"reason": "role matrix"})",
      {401, 401, 403, 403, 403, 404, 403, 403, 404}},
+    // Only the connector's platform, by its signature, may report on orders: no API key helps.
+    {"POST",
+     "/v1/connectors/{connector}/callbacks",
+     "/v1/connectors/dm/callbacks",
+     R"({"order_id": "ord-000001", "action": "lock", "status": "applied",)"
+     R"( "idempotency_key": "role-matrix"})",
+     {401, 401, 401, 401, 401, 401, 401, 401, 401}},
 };
 
 std::string DescriptionPath() {

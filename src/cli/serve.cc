@@ -144,7 +144,11 @@ int RunServe(const ServeOptions& options) {
   limits.max_batch_lines = config.ingest.max_batch_lines;
   limits.max_manifest_rows = config.ingest.max_manifest_rows;
   RateLimiter check_limiter(config.server.check_per_minute, config.server.check_burst);
-  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock);
+  std::map<std::string, CallbackCredentials> callbacks;
+  for (const auto& [name, connector] : config.connectors) {
+    callbacks[name] = {connector.tenant, connector.secret};
+  }
+  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks);
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;

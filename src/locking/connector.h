@@ -6,9 +6,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/error.h"
 #include "core/time.h"
 #include "locking/lock_state.h"
+#include "locking/platform_order.h"
 
 namespace imeiguard {
 
@@ -36,6 +39,18 @@ class LockConnector {
   virtual ConnectorReply Submit(const LockOrder& order) = 0;
   // Asks for the state of an order that Submit answered with kAccepted.
   virtual ConnectorReply Poll(const LockOrder& order) = 0;
+
+  // Whether ListOrders queries the platform. A connector that cannot list its orders (a file
+  // feed) has its in-doubt orders submitted again with the same idempotency key, and is left out
+  // of reconciliation.
+  virtual bool CanListOrders() const { return false; }
+  // Returns every order the platform holds for the device whose first IMEI is `imei`, oldest
+  // first, or kUnavailable when the platform could not be asked (then nothing is known).
+  virtual Result<std::vector<PlatformOrder>> ListOrders(const Imei& imei) {
+    return Error::Unavailable(
+        "listing_unsupported",
+        "connector " + name() + " cannot list the platform's orders for " + imei.Masked());
+  }
 };
 
 }  // namespace imeiguard

@@ -125,6 +125,9 @@ ConnectorReply DmRestConnector::Submit(const LockOrder& order) {
   std::string action(LockActionName(order.action));
   std::string target =
       options_.base_path + "/v1/devices/" + order.imei.WithCheckDigit() + "/" + action;
+  // A platform that keeps the order for an offline device must not apply it after this instant,
+  // because the device may belong to someone else by then.
+  if (order.expires_at) target += "?not_after=" + FormatRfc3339(*order.expires_at);
 
   json::object body;
   if (order.imei2) body["imei2"] = order.imei2->WithCheckDigit();
@@ -154,6 +157,42 @@ ConnectorReply DmRestConnector::Poll(const LockOrder& order) {
       options_.base_path + "/v1/orders/" + EncodePathSegment(order.platform_order_id);
   http::ClientRequest request = BuildRequest("GET", std::move(target), "", "");
   return Interpret(transport_(request), order, operation);
+}
+
+Result<std::vector<PlatformOrder>> DmRestConnector::ListOrders(const Imei& imei) {
+  std::string target = options_.base_path + "/v1/orders?imei=" + imei.WithCheckDigit();
+  Result<http::ClientResponse> result = transport_(BuildRequest("GET", std::move(target), "", ""));
+  std::string prefix = options_.name + ": listing the orders of " + MaskImei(imei);
+  if (!result.ok()) {
+    return Error::Unavailable("platform_unreachable",
+                              prefix + " got no response (" + result.error().reason + ")");
+  }
+  if (result->status != 200) {
+    std::string summary = ProblemSummary(result->body);
+    return Error::Unavailable("platform_error", prefix + " got " + StatusText(result->status) +
+                                                    (summary.empty() ? "" : ": " + summary));
+  }
+
+  json::error_code ec;
+  json::value parsed = json::parse(result->body, ec);
+  const json::value* orders =
+      !ec && parsed.is_object() ? parsed.get_object().if_contains("orders") : nullptr;
+  if (orders == nullptr || !orders->is_array()) {
+    return Error::Unavailable("platform_error", prefix + " got a body without an orders array");
+  }
+  std::vector<PlatformOrder> listed;
+  for (const json::value& item : orders->get_array()) {
+    Result<PlatformOrder> order =
+        item.is_object() ? ParsePlatformOrder(item.get_object())
+                         : Result<PlatformOrder>(Error::InvalidInput(
+                               "invalid_platform_order", "an order is not a JSON object"));
+    if (!order.ok()) {
+      return Error::Unavailable("platform_error",
+                                prefix + " got an unreadable order: " + order.error().message);
+    }
+    listed.push_back(std::move(*order));
+  }
+  return listed;
 }
 
 http::ClientRequest DmRestConnector::BuildRequest(std::string method, std::string target,

@@ -35,8 +35,10 @@ struct DmRestConnectorOptions {
 };
 
 // Submits lock and unlock orders as POST <base>/v1/devices/{imei}/lock or /unlock, with the
-// order's idempotency key, and polls GET <base>/v1/orders/{platform_order_id}. A dual-SIM device
-// gets one request, for its first IMEI, with the second IMEI in the body.
+// order's idempotency key and, for an order that expires, ?not_after=<RFC 3339 time> (in the
+// signed target, so that it cannot be altered on the way), and polls GET
+// <base>/v1/orders/{platform_order_id}. A dual-SIM device gets one request, for its first IMEI,
+// with the second IMEI in the body.
 //
 // Replies by HTTP status:
 //   200 with status "applied"         kApplied
@@ -62,6 +64,10 @@ class DmRestConnector final : public LockConnector {
   // when the platform answers 404, because it has no such order (for example after losing its
   // state), so polling again cannot help.
   ConnectorReply Poll(const LockOrder& order) override;
+  // GET <base>/v1/orders?imei=<IMEI>. kUnavailable with the reason of the failure for no response,
+  // a status other than 200, or a body without an "orders" array of readable orders.
+  bool CanListOrders() const override { return true; }
+  Result<std::vector<PlatformOrder>> ListOrders(const Imei& imei) override;
 
  private:
   http::ClientRequest BuildRequest(std::string method, std::string target, std::string body,

@@ -3,9 +3,7 @@
 #include <string_view>
 
 namespace imeiguard {
-namespace {
 
-// The newest order of `device_id` on `connector` that was not cancelled, or nullptr.
 const LockOrder* LatestLiveOrder(std::span<const LockOrder> orders, std::int64_t device_id,
                                  const std::string& connector) {
   const LockOrder* latest = nullptr;
@@ -22,6 +20,8 @@ const LockOrder* LatestLiveOrder(std::span<const LockOrder> orders, std::int64_t
   return latest;
 }
 
+namespace {
+
 int CountOrders(std::span<const LockOrder> orders, std::int64_t device_id,
                 const std::string& connector, LockAction action) {
   int count = 0;
@@ -34,7 +34,8 @@ int CountOrders(std::span<const LockOrder> orders, std::int64_t device_id,
 }
 
 LockOrder NewOrder(const PlannedDevice& device, const std::string& connector, LockAction action,
-                   int generation, Timestamp now, const std::string& reason) {
+                   int generation, Timestamp now, const std::string& reason,
+                   std::optional<Duration> order_expiry) {
   LockOrder order;
   order.device_id = device.device_id;
   order.parcel_id = device.parcel_id;
@@ -52,6 +53,9 @@ LockOrder NewOrder(const PlannedDevice& device, const std::string& connector, Lo
   order.reason = reason;
   order.created_at = now;
   order.next_attempt_at = now;
+  // Only a lock goes stale: applied late, it would lock a phone that may have reached its owner.
+  // An unlock applied late does no harm, and one that expired would leave a phone locked.
+  if (order_expiry && action == LockAction::kLock) order.expires_at = now + *order_expiry;
   return order;
 }
 
@@ -59,7 +63,8 @@ LockOrder NewOrder(const PlannedDevice& device, const std::string& connector, Lo
 
 DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
                       std::span<const LockOrder> orders, std::span<const std::string> connectors,
-                      Timestamp now, const std::string& reason) {
+                      Timestamp now, const std::string& reason,
+                      std::optional<Duration> order_expiry) {
   DevicePlan plan;
   bool want_lock = VerdictLocks(verdict);
   for (const std::string& connector : connectors) {
@@ -67,9 +72,9 @@ DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
     bool lock_in_force = live != nullptr && live->action == LockAction::kLock;
     if (want_lock == lock_in_force) continue;
 
-    bool never_sent = live != nullptr && live->status == OrderStatus::kPending;
-    if (never_sent) {
-      plan.cancelled_orders.push_back(live->order_id);
+    bool waiting = live != nullptr && live->status == OrderStatus::kPending;
+    if (waiting) plan.cancelled_orders.push_back(live->order_id);
+    if (waiting && live->attempts == 0) {
       // Cancelling a pending unlock leaves the earlier acknowledged lock in force; cancelling a
       // pending lock leaves the device as it was before it.
       continue;
@@ -78,7 +83,10 @@ DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
 
     LockAction action = want_lock ? LockAction::kLock : LockAction::kUnlock;
     int generation = CountOrders(orders, device.device_id, connector, action) + 1;
-    plan.new_orders.push_back(NewOrder(device, connector, action, generation, now, reason));
+    LockOrder order = NewOrder(device, connector, action, generation, now, reason, order_expiry);
+    // The platform may hold `live` (it was attempted), so the new order names what it undoes.
+    if (live != nullptr) order.supersedes_order_id = live->order_id;
+    plan.new_orders.push_back(std::move(order));
   }
   return plan;
 }

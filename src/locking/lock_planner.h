@@ -28,13 +28,22 @@ struct DevicePlan {
 
 // Plans the orders that bring `device` in line with `verdict` through each of `connectors`, given
 // every order the device already has (any order; cancelled ones are ignored). For each connector:
-// a lost verdict wants a lock in force, any other verdict wants none. A lock that was never sent is
-// cancelled rather than followed by an unlock; an unlock that was never sent is cancelled when the
-// device is to be locked again. An order already live for the same action is reused, never
-// duplicated, so planning twice gives nothing new the second time.
+// a lost verdict wants a lock in force, any other verdict wants none. A lock that was never
+// attempted is cancelled rather than followed by an unlock; an unlock that was never attempted is
+// cancelled when the device is to be locked again. An order that was attempted may have reached
+// the platform, so it is followed by the opposite order, which names it in supersedes_order_id;
+// when it is still pending in the outbox it is also cancelled, so that it is never sent after the
+// order that supersedes it. An order already live for the same action is reused, never
+// duplicated, so planning twice gives nothing new the second time. New lock orders expire
+// `order_expiry` after `now` when it is given; unlock orders never expire.
 DevicePlan PlanDevice(Verdict verdict, const PlannedDevice& device,
                       std::span<const LockOrder> orders, std::span<const std::string> connectors,
-                      Timestamp now, const std::string& reason);
+                      Timestamp now, const std::string& reason,
+                      std::optional<Duration> order_expiry = std::nullopt);
+
+// The newest order of `device_id` on `connector` that was not cancelled, or nullptr.
+const LockOrder* LatestLiveOrder(std::span<const LockOrder> orders, std::int64_t device_id,
+                                 const std::string& connector);
 
 // Whether any device of `orders` has a lock live on some connector: its newest order there that
 // was not cancelled is a lock, sent or not.

@@ -66,6 +66,63 @@ TEST(PlanDevice, WithdrawnLossUnlocksSentLock) {
   EXPECT_EQ(plan.new_orders[0].idempotency_key, "373500000000001234:7:dm:unlock:1");
 }
 
+TEST(PlanDevice, UnlockNamesTheLockItSupersedes) {
+  std::vector<LockOrder> orders = {Existing(4, LockAction::kLock, OrderStatus::kSent, 1)};
+  DevicePlan plan =
+      PlanDevice(Verdict::kDelivered, Device(), orders, kOneConnector, FromMillis(5), "delivered");
+  ASSERT_EQ(plan.new_orders.size(), 1u);
+  EXPECT_EQ(plan.new_orders[0].action, LockAction::kUnlock);
+  ASSERT_TRUE(plan.new_orders[0].supersedes_order_id.has_value());
+  EXPECT_EQ(*plan.new_orders[0].supersedes_order_id, 4);
+  EXPECT_TRUE(plan.cancelled_orders.empty());
+}
+
+TEST(PlanDevice, UnsentLockCancelledWithoutUnlock) {
+  std::vector<LockOrder> orders = {Existing(4, LockAction::kLock, OrderStatus::kPending, 1)};
+  DevicePlan plan =
+      PlanDevice(Verdict::kDelivered, Device(), orders, kOneConnector, FromMillis(5), "delivered");
+  EXPECT_TRUE(plan.new_orders.empty());
+  ASSERT_EQ(plan.cancelled_orders.size(), 1u);
+  EXPECT_EQ(plan.cancelled_orders[0], 4);
+}
+
+// A pending lock whose earlier attempt got no reply may be on the platform: it is withdrawn from
+// the outbox and an unlock follows it.
+TEST(PlanDevice, AttemptedPendingLockCancelledAndUnlocked) {
+  std::vector<LockOrder> orders = {Existing(4, LockAction::kLock, OrderStatus::kPending, 1)};
+  orders[0].attempts = 1;
+  DevicePlan plan =
+      PlanDevice(Verdict::kDelivered, Device(), orders, kOneConnector, FromMillis(5), "delivered");
+  ASSERT_EQ(plan.cancelled_orders.size(), 1u);
+  EXPECT_EQ(plan.cancelled_orders[0], 4);
+  ASSERT_EQ(plan.new_orders.size(), 1u);
+  EXPECT_EQ(plan.new_orders[0].action, LockAction::kUnlock);
+  EXPECT_EQ(plan.new_orders[0].supersedes_order_id, std::optional<std::int64_t>(4));
+}
+
+TEST(PlanDevice, FirstLockSupersedesNothing) {
+  DevicePlan plan = PlanDevice(Verdict::kLost, Device(), {}, kOneConnector, FromMillis(5), "lost");
+  ASSERT_EQ(plan.new_orders.size(), 1u);
+  EXPECT_FALSE(plan.new_orders[0].supersedes_order_id.has_value());
+}
+
+TEST(PlanDevice, NewOrderCarriesExpiry) {
+  DevicePlan plan = PlanDevice(Verdict::kLost, Device(), {}, kOneConnector, FromMillis(5), "lost",
+                               std::chrono::hours(2));
+  ASSERT_EQ(plan.new_orders.size(), 1u);
+  ASSERT_TRUE(plan.new_orders[0].expires_at.has_value());
+  EXPECT_EQ(*plan.new_orders[0].expires_at, FromMillis(5) + std::chrono::hours(2));
+}
+
+TEST(PlanDevice, UnlockNeverExpires) {
+  std::vector<LockOrder> orders = {Existing(4, LockAction::kLock, OrderStatus::kAcknowledged, 1)};
+  DevicePlan plan = PlanDevice(Verdict::kDelivered, Device(), orders, kOneConnector, FromMillis(5),
+                               "delivered", std::chrono::hours(2));
+  ASSERT_EQ(plan.new_orders.size(), 1u);
+  EXPECT_EQ(plan.new_orders[0].action, LockAction::kUnlock);
+  EXPECT_FALSE(plan.new_orders[0].expires_at.has_value());
+}
+
 TEST(PlanDevice, InFlowWithoutOrdersPlansNothing) {
   DevicePlan plan = PlanDevice(Verdict::kInFlow, Device(), {}, kOneConnector, FromMillis(5), "");
   EXPECT_TRUE(plan.new_orders.empty());

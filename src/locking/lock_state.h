@@ -61,6 +61,24 @@ struct LockOrder {
   std::optional<Timestamp> sent_at;
   std::optional<Timestamp> acknowledged_at;
   std::string last_error;
+  // For an unlock that follows a lock the platform may hold: that lock's order_id.
+  std::optional<std::int64_t> supersedes_order_id;
+  // Never sent after this instant, which the platform also receives as not_after; nullopt: never.
+  std::optional<Timestamp> expires_at;
 };
+
+// Whether the order is final: the outbox and the platform's reports no longer change it.
+inline bool OrderIsFinal(OrderStatus status) {
+  return status == OrderStatus::kAcknowledged || status == OrderStatus::kFailed ||
+         status == OrderStatus::kCancelled;
+}
+
+// Whether a request for the order may have reached the platform without its reply being
+// recorded: it was attempted, and no platform order id is known. Such an order is looked up on the
+// platform before it is submitted again, so that a platform that does not deduplicate by
+// idempotency key never applies it twice.
+inline bool OrderInDoubt(const LockOrder& order) {
+  return order.attempts > 0 && order.platform_order_id.empty() && !OrderIsFinal(order.status);
+}
 
 }  // namespace imeiguard

@@ -433,10 +433,21 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
           r.Millis("base_delay_ms", config.outbox.base_delay),
           r.Millis("max_delay_ms", config.outbox.max_delay),
           r.Millis("poll_interval_ms", config.outbox.poll_interval),
-          r.Seconds("deadline_seconds", config.outbox.deadline), r.RejectUnknownKeys()}) {
+          r.Seconds("deadline_seconds", config.outbox.deadline),
+          r.Seconds("order_expiry_seconds", config.outbox.order_expiry),
+          r.Seconds("confirmation_deadline_seconds", config.outbox.confirmation_deadline),
+          r.Seconds("reconcile_interval_seconds", config.outbox.reconcile_interval),
+          r.RejectUnknownKeys()}) {
       if (!s.ok()) return s;
     }
     config.outbox.max_attempts = static_cast<int>(attempts);
+    // Zero would expire every order at once, alert on every order, or reconcile without pause.
+    for (auto [key, value] :
+         {std::pair{"order_expiry_seconds", config.outbox.order_expiry},
+          {"confirmation_deadline_seconds", config.outbox.confirmation_deadline},
+          {"reconcile_interval_seconds", config.outbox.reconcile_interval}}) {
+      if (value <= Duration::zero()) return r.Missing(key, "must be greater than 0");
+    }
   }
 
   if (const toml::table* connectors = reader.Subtable("connectors")) {

@@ -68,6 +68,15 @@ struct OutboxConfig {
   // An order the platform has not taken within this time after it was created fails, with an
   // alert, like one that used up its attempts.
   Duration deadline = std::chrono::hours(1);
+  // How long after its creation a lock order may still be sent. The platform receives the end as
+  // not_after, so that it never applies a lock it kept for an offline device once the phone may
+  // have reached its owner or a new one. Unlock orders never expire.
+  Duration order_expiry = std::chrono::hours(24);
+  // An order the platform has not confirmed (applied or rejected) this long after it was created
+  // raises an alert; the outbox keeps following it.
+  Duration confirmation_deadline = std::chrono::minutes(15);
+  // How often the ticker compares open orders and locked devices with the platform's own view.
+  Duration reconcile_interval = std::chrono::minutes(5);
 };
 
 struct IngestConfig {

@@ -32,6 +32,34 @@ TEST(ParseConfig, ShipperStartsFromDefault) {
   EXPECT_EQ(config->PolicyFor("unknown").detection.overdue_grace, std::chrono::hours(24));
 }
 
+TEST(ParseConfig, OutboxConfirmationSettingsRead) {
+  auto config = ParseConfig(
+      "[outbox]\norder_expiry_seconds = 7200\nconfirmation_deadline_seconds = 90\n"
+      "reconcile_interval_seconds = 30\n",
+      "outbox.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->outbox.order_expiry, std::chrono::hours(2));
+  EXPECT_EQ(config->outbox.confirmation_deadline, std::chrono::seconds(90));
+  EXPECT_EQ(config->outbox.reconcile_interval, std::chrono::seconds(30));
+}
+
+TEST(ParseConfig, OutboxConfirmationDefaults) {
+  auto config = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->outbox.order_expiry, std::chrono::hours(24));
+  EXPECT_EQ(config->outbox.confirmation_deadline, std::chrono::minutes(15));
+  EXPECT_EQ(config->outbox.reconcile_interval, std::chrono::minutes(5));
+}
+
+TEST(ParseConfig, ZeroOrderExpiryRejected) {
+  auto config = ParseConfig("[outbox]\norder_expiry_seconds = 0\n", "zero.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_NE(config.error().message.find("outbox.order_expiry_seconds"), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("greater than 0"), std::string::npos);
+}
+
 TEST(ParseConfig, UnknownKeyNamedWithLine) {
   auto config = ParseConfig("[server]\nport = 80\nprot = 81\n", "typo.toml");
   ASSERT_FALSE(config.ok());

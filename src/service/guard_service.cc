@@ -341,17 +341,19 @@ int GuardService::RunOutboxOnce(Timestamp now) { return outbox_.RunOnce(now); }
 
 bool GuardService::Claim(LockOrder& order, Timestamp now) {
   std::lock_guard lock(mutex_);
-  const LockOrder* held = tracker_.FindOrder(order.order_id);
-  if (held == nullptr) {
-    // The parcel was closed and dropped from memory (or this process started after it closed);
-    // bring it back so that its last orders are followed to the end.
-    auto snapshot = store_.LoadParcel(order.parcel_id);
-    if (!snapshot.ok() || !snapshot->has_value()) return false;
-    tracker_.Adopt(std::move(**snapshot));
-    held = tracker_.FindOrder(order.order_id);
-    if (held == nullptr) return false;
-  }
+  const LockOrder* held = HeldOrderLocked(order.order_id, order.parcel_id);
+  if (held == nullptr) return false;
   if (held->status != OrderStatus::kPending && held->status != OrderStatus::kSent) return false;
+
+  // A lock that an unlock superseded (or the reverse) is never sent after it. The newer order
+  // follows it anyway, so withdrawing it is right even if an earlier request reached the platform.
+  if (held->platform_order_id.empty() && SupersededLocked(*held)) {
+    LockOrder withdrawn = *held;
+    withdrawn.status = OrderStatus::kCancelled;
+    withdrawn.last_error = "superseded by a newer order before the platform accepted it";
+    RecordLocked(withdrawn, now, "lock_order_superseded", "outbox");
+    return false;
+  }
 
   LockOrder claimed = *held;
   if (claimed.platform_order_id.empty()) ++claimed.attempts;
@@ -372,12 +374,44 @@ bool GuardService::Claim(LockOrder& order, Timestamp now) {
   return true;
 }
 
+const LockOrder* GuardService::HeldOrderLocked(std::int64_t order_id,
+                                               const std::string& parcel_id) {
+  const LockOrder* held = tracker_.FindOrder(order_id);
+  if (held != nullptr) return held;
+  // The parcel was closed and dropped from memory (or this process started after it closed);
+  // bring it back so that its last orders are followed to the end.
+  auto snapshot = store_.LoadParcel(parcel_id);
+  if (!snapshot.ok() || !snapshot->has_value()) return nullptr;
+  tracker_.Adopt(std::move(**snapshot));
+  return tracker_.FindOrder(order_id);
+}
+
+bool GuardService::SupersededLocked(const LockOrder& order) const {
+  const TrackedParcel* parcel = tracker_.Find(order.parcel_id);
+  if (parcel == nullptr) return false;
+  const LockOrder* latest = LatestLiveOrder(parcel->orders, order.device_id, order.connector);
+  return latest != nullptr && latest->order_id != order.order_id &&
+         latest->order_id > order.order_id;
+}
+
 void GuardService::Record(const LockOrder& order, Timestamp now, const std::string& audit_action) {
   std::lock_guard lock(mutex_);
+  RecordLocked(order, now, audit_action, "outbox");
+}
+
+void GuardService::RecordLocked(const LockOrder& order, Timestamp now,
+                                const std::string& audit_action, std::string_view actor) {
+  if (const LockOrder* held = tracker_.FindOrder(order.order_id);
+      held != nullptr && OrderIsFinal(held->status)) {
+    // A callback or reconciliation settled the order while this update was on its way.
+    spdlog::debug("order {} is already {}; {} ignored", order.order_id,
+                  OrderStatusName(held->status), audit_action);
+    return;
+  }
   std::optional<std::pair<std::int64_t, LockState>> state = tracker_.ApplyOrderUpdate(order, now);
   AuditEntry audit;
   audit.at = now;
-  audit.actor = "outbox";
+  audit.actor = std::string(actor);
   audit.action = audit_action;
   audit.entity = "order:" + std::to_string(order.order_id);
   boost::json::object detail{{"status", OrderStatusName(order.status)},
@@ -504,6 +538,12 @@ std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
       {"imeiguard_lock_orders_failed_total", static_cast<double>(outbox.failed)},
       {"imeiguard_locks_held_for_approval_total", static_cast<double>(locks_held_.load())},
       {"imeiguard_blast_radius_guard_trips_total", static_cast<double>(guard_trips_.load())},
+      {"imeiguard_lock_orders_found_in_doubt_total", static_cast<double>(outbox.found_in_doubt)},
+      {"imeiguard_lock_orders_resent_total", static_cast<double>(outbox.resent)},
+      {"imeiguard_platform_reports_applied_total",
+       static_cast<double>(platform_reports_applied_.load())},
+      {"imeiguard_lock_orders_reconciled_total", static_cast<double>(orders_reconciled_.load())},
+      {"imeiguard_lock_alerts_total", static_cast<double>(lock_alerts_.load())},
   };
   return metrics;
 }
@@ -523,6 +563,7 @@ void GuardService::Stop() {
 
 void GuardService::TickerLoop() {
   Timestamp last_purge = clock_.Now();
+  Timestamp last_reconcile = clock_.Now();
   while (!stopping_.load()) {
     {
       std::unique_lock lock(wake_mutex_);
@@ -532,6 +573,10 @@ void GuardService::TickerLoop() {
     Timestamp now = clock_.Now();
     if (Status s = RunDeadlines(now, false); !s.ok()) {
       spdlog::warn("deadline pass failed, retrying next tick: {}", s.error().message);
+    }
+    if (now - last_reconcile >= config_.outbox.reconcile_interval) {
+      last_reconcile = now;
+      Reconcile(now);
     }
     if (now - last_purge > std::chrono::minutes(10)) {
       last_purge = now;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <thread>
@@ -65,6 +66,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<GuardTripDecision> DecideGuardTrip(std::int64_t trip_id, bool approve,
                                             std::string_view actor,
                                             std::string_view reason) override;
+  Result<LockOrder> ReceivePlatformReport(std::string_view connector,
+                                          const PlatformOrder& report) override;
   CheckAnswer Check(Imei imei) const override;
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
@@ -93,6 +96,15 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // One pass of the outbox at `now`; returns the number of attempts made.
   int RunOutboxOnce(Timestamp now);
 
+  // Compares every order that is not final, and every device believed locked, with the view of
+  // its connector's platform (connectors that can list orders only). An order the platform
+  // confirmed takes that status, and an accepted order that the platform does not have is made due
+  // again with the same key. An alert (log line, metric and audit entry) is raised once per order
+  // for an order unconfirmed past outbox.confirmation_deadline and for a locked device that the
+  // platform does not show locked. Returns the number of orders it changed. The ticker runs it
+  // every outbox.reconcile_interval.
+  int Reconcile(Timestamp now);
+
   // Observes every parcel change (replay's report uses it). Set before Recover.
   void SetParcelListener(ParcelChangeListener listener);
 
@@ -100,6 +112,28 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // OrderLedger
   bool Claim(LockOrder& order, Timestamp now) override;
   void Record(const LockOrder& order, Timestamp now, const std::string& audit_action) override;
+
+  // Stores `order` and the device state it leads to, with an audit entry by `actor`. Does nothing
+  // when the tracker's copy of the order is already final, because updates never move an order
+  // back. Caller holds mutex_.
+  void RecordLocked(const LockOrder& order, Timestamp now, const std::string& audit_action,
+                    std::string_view actor);
+  // The tracker's copy of an order, adopting its parcel from the store when it is not tracked;
+  // nullptr when neither has it. Caller holds mutex_.
+  const LockOrder* HeldOrderLocked(std::int64_t order_id, const std::string& parcel_id);
+  // Whether a newer live order of the same device and connector supersedes `order`. Caller holds
+  // mutex_.
+  bool SupersededLocked(const LockOrder& order) const;
+  // Logs, counts and audits a problem with `order` that reconciliation cannot fix, once per
+  // order and `kind` ("unconfirmed", "not_locked_on_platform") in this process. Caller holds
+  // mutex_.
+  void RaiseAlert(const LockOrder& order, Timestamp now, std::string_view kind,
+                  const std::string& problem);
+  // Failed order listings of one reconciliation pass, by connector name.
+  using ListingFailures = std::map<std::string, int>;
+  // Reconcile's two halves. The first returns the number of orders it changed.
+  int ReconcileOpenOrders(Timestamp now, ListingFailures& failures);
+  void ReconcileLockedDevices(Timestamp now, ListingFailures& failures);
 
   // Persists a change the tracker made and brings the stored order ids back. Caller holds mutex_.
   Status Persist(const AssessmentChange& change);
@@ -189,6 +223,13 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   std::atomic<std::int64_t> store_failures_{0};
   std::atomic<std::int64_t> locks_held_{0};
   std::atomic<std::int64_t> guard_trips_{0};
+  std::atomic<std::int64_t> platform_reports_applied_{0};
+  std::atomic<std::int64_t> orders_reconciled_{0};
+  std::atomic<std::int64_t> lock_alerts_{0};
+  // Orders already alerted on, by kind, so that each problem is raised once per process.
+  // Guarded by mutex_.
+  // NOTE: entries are never removed, so the set grows by one small entry per alert.
+  std::set<std::pair<std::int64_t, std::string>> alerted_;
 };
 
 }  // namespace imeiguard

@@ -2,8 +2,11 @@
 // cancelled or given up on.
 //
 // Orders live in the store; the outbox claims an order (marks it sent, with a lease until the next
-// attempt) in the store before it calls the platform, so a crash between claim and reply leads to
-// the same order being submitted again with the same idempotency key, never to a new order.
+// attempt) in the store before it calls the platform, so a crash between claim and reply leaves
+// the order in doubt, never lost. Before an in-doubt order is submitted again with the same
+// idempotency key, the platform's order listing is queried for an order under that key, so
+// that even a platform that does not deduplicate applies the order once. An order is never
+// submitted after its expires_at.
 #pragma once
 
 #include <functional>
@@ -34,7 +37,15 @@ struct OutboxStats {
   std::int64_t acknowledged = 0;
   std::int64_t retried = 0;
   std::int64_t failed = 0;
+  std::int64_t found_in_doubt = 0;  // In-doubt orders the platform already held.
+  std::int64_t resent = 0;          // Accepted orders that the platform lost, sent again.
 };
+
+// Returns the platform's order under `order`'s idempotency key (the oldest one, when a platform
+// that does not deduplicate has several), std::nullopt when it has none, or the listing's
+// kUnavailable error.
+Result<std::optional<PlatformOrder>> FindOnPlatform(LockConnector& connector,
+                                                    const LockOrder& order);
 
 class Outbox {
  public:
@@ -50,6 +61,10 @@ class Outbox {
 
  private:
   void Attempt(LockOrder& order, Timestamp now);
+  // Records the outcome that `reply` means for `order`. `submitting` is true for a submission
+  // and false for a poll.
+  void Apply(LockOrder& order, Timestamp now, const ConnectorReply& reply, bool submitting);
+  void Retry(LockOrder& order, Timestamp now, const ConnectorReply& reply, bool submitting);
 
   Store& store_;
   OrderLedger& ledger_;

@@ -164,7 +164,12 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
   std::optional<Timestamp> first = FirstClockTime(*events_text);
   ManualClock clock(first.value_or(Timestamp{}));
   summary.clock_start = clock.Now();
-  GuardService service(config, **store, clock, connectors);
+  // Replay's outbox runs only between events, which can be days after an order was created, and
+  // its platforms confirm at once. Expiry would then drop orders that a live server sends within
+  // seconds, so replayed orders never expire.
+  Config replay_config = config;
+  replay_config.outbox.order_expiry = std::chrono::hours(24 * 365 * 100);
+  GuardService service(replay_config, **store, clock, connectors);
   ReportCollector collector;
   service.SetParcelListener(
       [&collector](const TrackedParcel& parcel, Timestamp at) { collector.Observe(parcel, at); });

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "events/ndjson.h"
 #include "identifiers/imei.h"
+#include "locking/platform_order.h"
 #include "registry/manifest.h"
 #include "registry/manifest_export_check.h"
 #include "store/store.h"
@@ -146,6 +147,14 @@ class ImeiguardService {
   virtual Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,
                                                     std::string_view shipper_id,
                                                     std::int64_t after_order_id, int limit) = 0;
+
+  // Applies a platform's report of one of its orders (a callback through `connector`) to the lock
+  // order it names by idempotency key, and returns that order as it is now. Status changes only
+  // move forward: a report about a final order, or a "pending" after the platform's order id is
+  // known, changes nothing. Fails with kNotFound when `connector` has no order with that key and
+  // kConflict when the report's action differs from the order's.
+  virtual Result<LockOrder> ReceivePlatformReport(std::string_view connector,
+                                                  const PlatformOrder& report) = 0;
 
   // Answers from the in-memory snapshot; never touches the store.
   virtual CheckAnswer Check(Imei imei) const = 0;

@@ -109,8 +109,8 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
   for (DeviceRow& device : tracked.devices) {
     PlannedDevice planned{device.device_id, parcel_id, device.shipper_id, device.record.imei,
                           device.record.imei2};
-    DevicePlan plan =
-        PlanDevice(lock_verdict, planned, tracked.orders, policy.connectors, now, reason);
+    DevicePlan plan = PlanDevice(lock_verdict, planned, tracked.orders, policy.connectors, now,
+                                 reason, config_.outbox.order_expiry);
     for (std::int64_t cancelled : plan.cancelled_orders) {
       for (LockOrder& order : tracked.orders) {
         if (order.order_id != cancelled) continue;
@@ -192,6 +192,27 @@ const LockOrder* Tracker::FindOrder(std::int64_t order_id) const {
     if (order.order_id == order_id) return &order;
   }
   return nullptr;
+}
+
+std::vector<LockOrder> Tracker::LocksInForce() const {
+  std::vector<LockOrder> locks;
+  for (const auto& [parcel_id, tracked] : parcels_) {
+    for (const DeviceRow& device : tracked.devices) {
+      if (device.state != LockState::kLocked) continue;
+      std::set<std::string> connectors;
+      for (const LockOrder& order : tracked.orders) {
+        if (order.device_id == device.device_id) connectors.insert(order.connector);
+      }
+      for (const std::string& connector : connectors) {
+        const LockOrder* latest = LatestLiveOrder(tracked.orders, device.device_id, connector);
+        if (latest != nullptr && latest->action == LockAction::kLock &&
+            latest->status == OrderStatus::kAcknowledged) {
+          locks.push_back(*latest);
+        }
+      }
+    }
+  }
+  return locks;
 }
 
 std::vector<std::pair<Timestamp, std::string>> Tracker::TakeDueParcels(Timestamp now) {

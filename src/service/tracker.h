@@ -83,6 +83,10 @@ class Tracker {
   // The order as the tracker holds it, to check that an order loaded from the store is still live.
   const LockOrder* FindOrder(std::int64_t order_id) const;
 
+  // The acknowledged lock orders in force: for each device whose state is locked, on each
+  // connector, its newest live order when that is an acknowledged lock.
+  std::vector<LockOrder> LocksInForce() const;
+
   // Parcels whose next deadline is at or before `now`, earliest first, each with its deadline.
   std::vector<std::pair<Timestamp, std::string>> TakeDueParcels(Timestamp now);
   std::optional<Timestamp> NextDeadline() const;

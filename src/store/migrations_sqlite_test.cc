@@ -7,6 +7,7 @@
 
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
+#include "store/sqlite_store.h"
 #include "store/store_test_support.h"
 
 namespace imeiguard::sqlite {
@@ -139,3 +140,49 @@ TEST(BuiltInMigrations, AreNumberedFromOne) {
 
 }  // namespace
 }  // namespace imeiguard::sqlite
+
+namespace imeiguard {
+namespace {
+
+// A lock order stored under schema 3 reads back after the upgrade with neither a superseded
+// order nor an expiry, and the outbox still finds it due.
+TEST(OrderSupersedeExpiryMigration, KeepsOldOrdersValid) {
+  testing_support::TemporaryDirectory dir{"migration-0004"};
+  std::string path = (dir.path() / "store.db").string();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    sqlite::Connection db(raw);
+    ASSERT_TRUE(
+        sqlite::ApplyMigrations(db.get(), sqlite::BuiltInMigrations().first(3), FromMillis(1000))
+            .ok());
+    Status inserted = sqlite::Execute(
+        db.get(),
+        "INSERT INTO parcels (parcel_id, shipper_id, service, promised_by, destination_postcode,"
+        " recorded_at, verdict, verdict_since) VALUES ('373500000000005678', 'telco-a', 'home',"
+        " 0, '41301', 0, 'lost', 0);"
+        "INSERT INTO devices (device_id, parcel_id, shipper_id, imei, state, state_since)"
+        " VALUES (1, '373500000000005678', 'telco-a', 35847210004217, 'lock_pending', 0);"
+        "INSERT INTO lock_orders (device_id, parcel_id, shipper_id, connector, action, imei,"
+        " status, idempotency_key, created_at, next_attempt_at) VALUES (1,"
+        " '373500000000005678', 'telco-a', 'dm', 'lock', 35847210004217, 'pending', 'old-key',"
+        " 0, 0);",
+        "seed schema 3");
+    ASSERT_TRUE(inserted.ok()) << inserted.error().message;
+  }
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto found = (*store)->FindOrderByIdempotencyKey("old-key");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_FALSE((*found)->supersedes_order_id.has_value());
+  EXPECT_FALSE((*found)->expires_at.has_value());
+  auto due = (*store)->LoadDueOrders(FromMillis(1), 10);
+  ASSERT_TRUE(due.ok()) << due.error().message;
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(due->front().idempotency_key, "old-key");
+}
+
+}  // namespace
+}  // namespace imeiguard

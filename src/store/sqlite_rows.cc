@@ -150,6 +150,8 @@ Result<LockOrder> ReadLockOrder(const Statement& row) {
   order.sent_at = OptionalTime(row, 15);
   order.acknowledged_at = OptionalTime(row, 16);
   order.last_error = std::string(row.ColumnText(17));
+  order.supersedes_order_id = row.ColumnOptionalInt64(18);
+  order.expires_at = OptionalTime(row, 19);
   return order;
 }
 

@@ -2,6 +2,7 @@
 // Each reader expects the row to start with its list's columns, in the list's order.
 #pragma once
 
+#include <algorithm>
 #include <string_view>
 
 #include "core/error.h"
@@ -24,7 +25,10 @@ inline constexpr std::string_view kEventColumns =
 inline constexpr std::string_view kOrderColumns =
     "order_id, device_id, parcel_id, shipper_id, connector, action, imei, imei2, status, "
     "idempotency_key, platform_order_id, reason, attempts, created_at, next_attempt_at, sent_at, "
-    "acknowledged_at, last_error";
+    "acknowledged_at, last_error, supersedes_order_id, expires_at";
+// A query that selects more after the order's columns reads them from this index on.
+inline constexpr int kOrderColumnCount =
+    static_cast<int>(std::ranges::count(kOrderColumns, ',')) + 1;
 
 inline constexpr std::string_view kAuditColumns = "sequence, at, actor, action, entity, detail";
 

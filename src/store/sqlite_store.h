@@ -87,6 +87,8 @@ class SqliteStore final : public Store {
   Result<std::vector<LockOrder>> ListOrders(std::optional<OrderStatus> status,
                                             std::string_view shipper_id,
                                             std::int64_t after_order_id, int limit) override;
+  Result<std::optional<LockOrder>> FindOrderByIdempotencyKey(
+      std::string_view idempotency_key) override;
   // kNotFound when the order or the device is not stored.
   Status UpdateOrder(const LockOrder& order,
                      std::optional<std::pair<std::int64_t, LockState>> device_state,

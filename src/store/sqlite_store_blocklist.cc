@@ -57,7 +57,7 @@ Result<std::vector<BlocklistChange>> SqliteStore::ListBlocklistChanges(std::stri
     if (*step == StepResult::kDone) return changes;
     auto order = sqlite::ReadLockOrder(*select);
     if (!order.ok()) return order.error();
-    changes.push_back({select->ColumnInt64(18), std::move(*order)});
+    changes.push_back({select->ColumnInt64(sqlite::kOrderColumnCount), std::move(*order)});
   }
 }
 

@@ -162,6 +162,8 @@ Status InsertOrder(StoreStatements& statements, const LockOrder& order) {
   insert.BindOptionalInt64(15, OptionalMillis(order.sent_at));
   insert.BindOptionalInt64(16, OptionalMillis(order.acknowledged_at));
   insert.BindText(17, order.last_error);
+  insert.BindOptionalInt64(18, order.supersedes_order_id);
+  insert.BindOptionalInt64(19, OptionalMillis(order.expires_at));
   Status inserted = insert.Run();
   if (!inserted.ok() && inserted.error().kind == ErrorKind::kConflict) {
     return Error::Conflict("duplicate_idempotency_key",
@@ -331,6 +333,18 @@ Result<std::vector<LockOrder>> SqliteStore::ListOrders(std::optional<OrderStatus
   select.BindInt64(3, limit);
   select.BindText(4, shipper_id);
   return ReadOrders(select);
+}
+
+Result<std::optional<LockOrder>> SqliteStore::FindOrderByIdempotencyKey(
+    std::string_view idempotency_key) {
+  std::lock_guard lock(mutex_);
+  Statement& select = statements_->select_order_by_key;
+  ResetOnExit reset(select);
+  select.BindText(1, idempotency_key);
+  Result<std::vector<LockOrder>> orders = ReadOrders(select);
+  if (!orders.ok()) return orders.error();
+  if (orders->empty()) return std::optional<LockOrder>();
+  return std::optional<LockOrder>(std::move(orders->front()));
 }
 
 Status SqliteStore::UpdateOrder(const LockOrder& order,

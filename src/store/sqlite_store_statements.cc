@@ -129,14 +129,18 @@ std::vector<StatementSpec> StatementSpecs() {
       {&S::insert_order,
        "INSERT INTO lock_orders (device_id, parcel_id, shipper_id, connector, action, imei, imei2,"
        " status, idempotency_key, platform_order_id, reason, attempts, created_at,"
-       " next_attempt_at, sent_at, acknowledged_at, last_error)"
-       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+       " next_attempt_at, sent_at, acknowledged_at, last_error, supersedes_order_id, expires_at)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+       " ?19)",
        "insert a lock order"},
       {&S::cancel_order,
        "UPDATE lock_orders SET status = 'cancelled' WHERE order_id = ?1 AND status = 'pending'",
        "cancel a lock order"},
       {&S::select_order_status, "SELECT status FROM lock_orders WHERE order_id = ?1",
        "read a lock order's status"},
+      {&S::select_order_by_key,
+       Concat({"SELECT ", kOrderColumns, " FROM lock_orders WHERE idempotency_key = ?1"}),
+       "read a lock order by idempotency key"},
       // state_since moves only when the state changes.
       {&S::update_device_state,
        "UPDATE devices SET state_since = CASE WHEN state = ?2 THEN state_since ELSE ?3 END,"

@@ -46,9 +46,10 @@ struct StoreStatements {
   Statement update_assessment;       // ?1 parcel_id, ?2 verdict, ?3 since, ?4 evidence,
                                      // ?5 next_deadline, ?6 1 when the change makes a case.
   Statement select_device_identity;  // ?1 device_id.
-  Statement insert_order;            // ?1..?17 order columns without order_id.
+  Statement insert_order;            // ?1..?19 order columns without order_id.
   Statement cancel_order;            // ?1 order_id.
   Statement select_order_status;     // ?1 order_id.
+  Statement select_order_by_key;     // ?1 idempotency_key.
   Statement update_device_state;     // ?1 device_id, ?2 state, ?3 at.
   Statement select_due_orders;       // ?1 now, ?2 limit.
   Statement select_orders_page;      // ?1 status or NULL for every status, ?2 after order_id,

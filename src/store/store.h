@@ -166,6 +166,10 @@ class Store {
                                                     std::string_view shipper_id,
                                                     std::int64_t after_order_id, int limit) = 0;
 
+  // The order with `idempotency_key`, or std::nullopt when none is stored.
+  virtual Result<std::optional<LockOrder>> FindOrderByIdempotencyKey(
+      std::string_view idempotency_key) = 0;
+
   // Stores the order's new status, attempts, times and platform id, and when `device_state` is
   // given the device's new lock state, and the audit entry, in one transaction.
   virtual Status UpdateOrder(const LockOrder& order,

@@ -1,6 +1,7 @@
 #include "testing/openapi_contract.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -198,6 +199,19 @@ Result<http::ClientResponse> ContractClient::Send(std::string method, std::strin
                           std::to_string(response->status) + "): " + violation);
   }
   return response;
+}
+
+http::ClientResponse ToClientResponse(const http::Response& response) {
+  http::ClientResponse received;
+  received.status = response.status;
+  received.body = response.body;
+  for (const auto& [name, value] : response.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    received.headers.emplace_back(std::move(lower), value);
+  }
+  return received;
 }
 
 }  // namespace imeiguard::testing

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "net/http.h"
 #include "net/http_client.h"
 #include "testing/json_schema.h"
 
@@ -51,6 +52,10 @@ class OpenApiContract {
   boost::json::value document_;
   JsonSchemaValidator validator_;
 };
+
+// The response of a router called in process, in the form OpenApiContract::Check takes: header
+// names lower-cased, as the HTTP client returns them.
+http::ClientResponse ToClientResponse(const http::Response& response);
 
 // Sends requests to a server on the loopback interface and checks every response against the
 // contract. Not thread-safe: one client per thread.

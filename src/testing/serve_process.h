@@ -31,7 +31,8 @@ class ServeProcess {
   // Starts the server on port 0 and waits up to 20 s for the port it bound. kUnavailable when it
   // does not start; its log is log_path().
   Status Start();
-  // Stops the server with `signal`: SIGTERM to shut down, SIGKILL to crash it.
+  // Stops the server with `signal` and waits for it to end: SIGTERM for a clean stop, SIGKILL for
+  // a crash.
   void Stop(int signal = SIGTERM);
 
   std::uint16_t port() const { return port_; }
