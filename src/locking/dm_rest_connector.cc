@@ -125,11 +125,10 @@ ConnectorReply DmRestConnector::Submit(const LockOrder& order) {
   std::string action(LockActionName(order.action));
   std::string target =
       options_.base_path + "/v1/devices/" + order.imei.WithCheckDigit() + "/" + action;
+  json::object body;
   // A platform that keeps the order for an offline device must not apply it after this instant,
   // because the device may belong to someone else by then.
-  if (order.expires_at) target += "?not_after=" + FormatRfc3339(*order.expires_at);
-
-  json::object body;
+  if (order.expires_at) body["not_after"] = FormatRfc3339(*order.expires_at);
   if (order.imei2) body["imei2"] = order.imei2->WithCheckDigit();
   if (order.action == LockAction::kLock) {
     body["message"] = options_.lock_message;

@@ -77,6 +77,7 @@ class OutboxSimulatorTest : public ::testing::Test {
       Result<http::ClientResponse> response = http::Send(sent);
       std::lock_guard lock(mutex_);
       targets_.push_back(sent.method + " " + sent.target);
+      bodies_.push_back(sent.body);
       if (sent.method == "POST" && replies_to_drop_ > 0) {
         --replies_to_drop_;
         return Result<http::ClientResponse>(
@@ -165,6 +166,7 @@ class OutboxSimulatorTest : public ::testing::Test {
   std::mutex mutex_;
   int replies_to_drop_ = 0;           // Guarded by mutex_.
   std::vector<std::string> targets_;  // Guarded by mutex_.
+  std::vector<std::string> bodies_;   // Of the requests in targets_. Guarded by mutex_.
   std::unique_ptr<DmRestConnector> connector_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<GuardService> service_;
@@ -200,8 +202,9 @@ TEST_F(OutboxSimulatorTest, LockRequestCarriesNotAfter) {
   EXPECT_EQ(order.status, OrderStatus::kAcknowledged);
   std::lock_guard lock(mutex_);
   ASSERT_FALSE(targets_.empty());
-  EXPECT_EQ(targets_.front(), std::string("POST /v1/devices/") + kImei +
-                                  "/lock?not_after=" + FormatRfc3339(*order.expires_at));
+  EXPECT_EQ(targets_.front(), std::string("POST /v1/devices/") + kImei + "/lock");
+  EXPECT_EQ(boost::json::parse(bodies_.front()).at("not_after").as_string(),
+            FormatRfc3339(*order.expires_at));
 }
 
 TEST_F(OutboxSimulatorTest, ExpiredOrderNeverSent) {
