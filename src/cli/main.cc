@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/admin_commands.h"
+#include "cli/score_command.h"
 #include "cli/serve.h"
 #include "cli/simulate_command.h"
 #include "service/replay.h"
@@ -116,6 +117,17 @@ int main(int argc, char** argv) {
       "Phones taken by each single-parcel theft and by the insider, at least (default 10)");
   simulate->add_option("--out", simulate_out, "Folder to write the three files to")->required();
 
+  ScoreCommandOptions score_options;
+  CLI::App* score = app.add_subcommand(
+      "score", "Score a replay report against a simulated flow's labels, per scenario");
+  score->add_option("--labels", score_options.labels_path, "Labels CSV written by simulate")
+      ->required();
+  score->add_option("--report", score_options.report_path, "Report CSV written by replay")
+      ->required();
+  score->add_option("--policy", score_options.policy,
+                    "on-loss (default) or transit-hold: the locking policy the engine ran with");
+  score->add_option("--format", score_options.format, "table (default), csv or json");
+
   CLI::App* keys = app.add_subcommand("keys", "Manage API keys");
   keys->require_subcommand(1);
   std::string key_store = "var/imeiguard.db", key_role, key_shipper;
@@ -161,6 +173,7 @@ int main(int argc, char** argv) {
     return RunReplayCommand(replay_config, replay_options, replay_report, replay_until);
   }
   if (simulate->parsed()) return RunSimulate(simulate_options, simulate_out, std::cout, std::cerr);
+  if (score->parsed()) return RunScore(score_options, std::cout, std::cerr);
   if (create->parsed()) {
     return RunKeysCreate(key_store, key_role, key_shipper, std::cout, std::cerr);
   }
