@@ -127,8 +127,10 @@ Incidents DrawIncidents(const SimulationOptions& options, const Network& network
   incidents.insider_node = network.HubNode(0);
   incidents.insider_shift = 2;
   incidents.insider_handler = static_cast<int>(random.Between(0, kHandlersPerShift - 1));
+  // The insider stops three days before the end, like the single-parcel thefts, so that a rule
+  // waiting on 72 hours of silence can still fire inside the flow.
   incidents.insider_from = day_start(1);
-  incidents.insider_to = day_start(std::max(1, options.days - 2)) + kDay;
+  incidents.insider_to = day_start(std::max(1, options.days - 4)) + kDay;
   return incidents;
 }
 
