@@ -35,7 +35,7 @@ void AddDevice(ScenarioScore& score, const DeviceLabel& label, const ReportRow* 
 
   if (label.stolen) {
     ++score.stolen;
-    if (blocks_at_end) ++score.stolen_held_at_end;
+    if (blocks_at_end) ++score.stolen_locked_at_end;
     if (locked) {
       ++score.stolen_locked;
       score.theft_to_lock_hours.push_back(

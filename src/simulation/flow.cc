@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "identifiers/imei.h"
 #include "simulation/journey.h"
 #include "simulation/random.h"
 
@@ -53,14 +54,8 @@ std::string SsccOf(std::uint32_t parcel) {
 std::string ImeiOf(std::string_view tac, std::uint32_t serial) {
   char core[24];
   std::snprintf(core, sizeof core, "%.*s%06u", 8, tac.data(), serial % 1000000u);
-  int sum = 0;
-  for (int i = 0; i < 14; ++i) {
-    int digit = core[i] - '0';
-    // Luhn doubles every second digit from the right of the 15, that is the odd positions here.
-    if (i % 2 == 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return std::string(core, 14) + static_cast<char>('0' + (10 - sum % 10) % 10);
+  return std::string(core, 14) +
+         static_cast<char>('0' + LuhnCheckDigit(std::string_view(core, 14)));
 }
 
 int PickTerminal(Random& random, const Network& network) {

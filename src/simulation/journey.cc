@@ -199,7 +199,7 @@ class Journey {
     }
     const bool theft = IsTheft(drawn_scenario_);
     if (parcel_.service != ServiceKind::kMailbox && !theft && random_.Chance(0.04)) {
-      // Nobody at home: the van tries again the next day.
+      // The recipient is not at home, so the van tries again the next day.
       Emit(ScanType::kDeliveryAttempted, kAddressNode, at, kNoNode, -1, ScanDetail::kNotHome);
       const std::int64_t again = LocalMidnight(at) + kDay + 450 * kMinute;
       Emit(ScanType::kOutForDelivery, van_, again);
