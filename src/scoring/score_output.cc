@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace imeiguard::scoring {
 namespace {
 
@@ -157,10 +159,12 @@ void WriteJson(const Scorecard& card, std::ostream& out) {
 }  // namespace
 
 std::optional<ScoreFormat> ParseScoreFormat(std::string_view text) {
-  if (text == "table") return ScoreFormat::kTable;
-  if (text == "csv") return ScoreFormat::kCsv;
-  if (text == "json") return ScoreFormat::kJson;
-  return std::nullopt;
+  constexpr EnumNameTable<ScoreFormat, 3> kFormatNames = {{
+      {ScoreFormat::kTable, "table"},
+      {ScoreFormat::kCsv, "csv"},
+      {ScoreFormat::kJson, "json"},
+  }};
+  return ValueOf(kFormatNames, text);
 }
 
 void WriteScorecard(const Scorecard& card, ScoreFormat format, std::ostream& out) {

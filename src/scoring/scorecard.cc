@@ -5,8 +5,15 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/enum_names.h"
+
 namespace imeiguard::scoring {
 namespace {
+
+constexpr EnumNameTable<HoldPolicy, 2> kHoldPolicyNames = {{
+    {HoldPolicy::kOnLoss, "on-loss"},
+    {HoldPolicy::kTransitHold, "transit-hold"},
+}};
 
 bool StateBlocksDevice(std::string_view state) {
   return state == "locked" || state == "lock_pending";
@@ -70,14 +77,10 @@ std::vector<double> Sorted(std::vector<double> values) {
 }  // namespace
 
 std::optional<HoldPolicy> ParseHoldPolicy(std::string_view text) {
-  if (text == "on-loss") return HoldPolicy::kOnLoss;
-  if (text == "transit-hold") return HoldPolicy::kTransitHold;
-  return std::nullopt;
+  return ValueOf(kHoldPolicyNames, text);
 }
 
-std::string_view HoldPolicyName(HoldPolicy policy) {
-  return policy == HoldPolicy::kOnLoss ? "on-loss" : "transit-hold";
-}
+std::string_view HoldPolicyName(HoldPolicy policy) { return NameOf(kHoldPolicyNames, policy); }
 
 std::optional<double> ScenarioScore::Recall() const { return Share(stolen_locked, stolen); }
 
