@@ -305,6 +305,17 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     config.privacy.purge_batch_parcels = static_cast<int>(batch);
   }
 
+  if (const toml::table* feed = reader.Subtable("feed")) {
+    TableReader r(*feed, "feed", origin);
+    for (Status s : {r.Hours("allowed_lateness_hours", config.feed.allowed_lateness),
+                     r.Hours("idle_after_hours", config.feed.idle_after), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+    if (config.feed.idle_after <= Duration(0)) {
+      return r.Missing("idle_after_hours", "must be more than 0");
+    }
+  }
+
   if (const toml::table* outbox = reader.Subtable("outbox")) {
     TableReader r(*outbox, "outbox", origin);
     std::int64_t attempts = config.outbox.max_attempts;

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "detection/engine.h"
+#include "service/feed_watermark.h"
 
 namespace imeiguard {
 
@@ -92,6 +93,7 @@ struct Config {
   IngestConfig ingest;
   OutboxConfig outbox;
   PrivacyConfig privacy;
+  WatermarkPolicy feed;  // [feed]: when the carrier feed counts as complete up to an event time.
   Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
   ShipperPolicy default_policy;
   std::map<std::string, ShipperPolicy> shippers;

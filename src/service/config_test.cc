@@ -175,6 +175,32 @@ TEST(LoadConfig, ExampleFileShowsPrivacyDefaults) {
   EXPECT_EQ(config->privacy.purge_batch_parcels, defaults.purge_batch_parcels);
 }
 
+TEST(LoadConfig, ExampleFileShowsFeedDefaults) {
+  ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
+  auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  WatermarkPolicy defaults;
+  EXPECT_EQ(config->feed.allowed_lateness, defaults.allowed_lateness);
+  EXPECT_EQ(config->feed.idle_after, defaults.idle_after);
+}
+
+TEST(ParseConfig, FeedSettingsRead) {
+  auto config =
+      ParseConfig("[feed]\nallowed_lateness_hours = 0.5\nidle_after_hours = 12\n", "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->feed.allowed_lateness, std::chrono::minutes(30));
+  EXPECT_EQ(config->feed.idle_after, std::chrono::hours(12));
+}
+
+TEST(ParseConfig, FeedIdleOfZeroRejected) {
+  auto config = ParseConfig("[feed]\nidle_after_hours = 0\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_NE(config.error().message.find("feed.idle_after_hours' must be more than 0"),
+            std::string::npos)
+      << config.error().message;
+}
+
 TEST(ParseConfig, RetentionReadInDays) {
   auto config = ParseConfig("[privacy]\nretention_days = 30\npurge_batch_parcels = 7\n", "test");
   ASSERT_TRUE(config.ok()) << config.error().message;

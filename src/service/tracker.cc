@@ -79,13 +79,14 @@ bool Tracker::AddEvent(const ScanEventView& event, Timestamp recorded_at) {
   return true;
 }
 
-std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, Timestamp now) {
+std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, Timestamp as_of,
+                                                  Timestamp now) {
   auto it = parcels_.find(parcel_id);
   if (it == parcels_.end()) return std::nullopt;
   TrackedParcel& tracked = it->second;
   const ShipperPolicy& policy = config_.PolicyFor(tracked.parcel.record.shipper_id);
 
-  Assessment assessment = Assess(tracked.parcel.record, tracked.events, now, policy.detection);
+  Assessment assessment = Assess(tracked.parcel.record, tracked.events, as_of, policy.detection);
   AssessmentChange change;
   change.parcel_id = parcel_id;
   change.at = now;
@@ -188,9 +189,9 @@ const LockOrder* Tracker::FindOrder(std::int64_t order_id) const {
   return nullptr;
 }
 
-std::vector<std::pair<Timestamp, std::string>> Tracker::TakeDueParcels(Timestamp now) {
+std::vector<std::pair<Timestamp, std::string>> Tracker::TakeDueParcels(Timestamp as_of) {
   std::vector<std::pair<Timestamp, std::string>> due;
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= as_of) {
     auto entry = *deadlines_.begin();
     deadlines_.erase(deadlines_.begin());
     auto it = parcels_.find(entry.second);

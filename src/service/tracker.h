@@ -57,10 +57,12 @@ class Tracker {
   // when the event is new to the tracker.
   bool AddEvent(const ScanEventView& event, Timestamp recorded_at);
 
-  // Assesses the parcel at `now` and plans its orders. Returns the change to persist, or
-  // std::nullopt when nothing changed. The tracker already reflects the change when this returns;
-  // new orders carry order_id 0 until ReplaceOrders brings the stored ones.
-  std::optional<AssessmentChange> Reassess(const std::string& parcel_id, Timestamp now);
+  // Assesses the parcel as of the event time `as_of` (the feed's watermark) and plans its orders at
+  // clock time `now`. Returns the change to persist, or std::nullopt when nothing changed. The
+  // tracker already reflects the change when this returns; new orders carry order_id 0 until
+  // ReplaceOrders brings the stored ones.
+  std::optional<AssessmentChange> Reassess(const std::string& parcel_id, Timestamp as_of,
+                                           Timestamp now);
 
   // Replaces a parcel's orders with the stored ones (after SaveAssessment assigned their ids).
   void ReplaceOrders(const std::string& parcel_id, std::vector<LockOrder> orders);
@@ -73,8 +75,9 @@ class Tracker {
   // The order as the tracker holds it, to check that an order loaded from the store is still live.
   const LockOrder* FindOrder(std::int64_t order_id) const;
 
-  // Parcels whose next deadline is at or before `now`, earliest first, each with its deadline.
-  std::vector<std::pair<Timestamp, std::string>> TakeDueParcels(Timestamp now);
+  // Parcels whose next deadline (an event time) is at or before `as_of`, earliest first, each with
+  // its deadline.
+  std::vector<std::pair<Timestamp, std::string>> TakeDueParcels(Timestamp as_of);
   std::optional<Timestamp> NextDeadline() const;
 
   // Drops closed parcels whose orders are all settled; they can change no more under these rules.
