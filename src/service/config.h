@@ -14,9 +14,16 @@
 
 namespace imeiguard {
 
+// When a shipper's devices are locked.
+enum class LockPolicy {
+  kOnLoss,       // Locked when the parcel is lost.
+  kTransitHold,  // Held (locked) from the manifest until delivery or return releases them.
+};
+
 // Rules and connectors of one shipper.
 struct ShipperPolicy {
   DetectionPolicy detection;
+  LockPolicy lock_policy = LockPolicy::kOnLoss;
   std::vector<std::string> connectors;  // Names of [connectors.*] sections that lock its devices.
 };
 

@@ -566,6 +566,12 @@ void GuardService::TickerLoop() {
       {
         std::lock_guard lock(mutex_);
         tracker_.EvictSettled();
+        // Learned statistics older than their window, and stays too old to make an outage, no
+        // longer count.
+        if (std::optional<Timestamp> as_of = watermark_.value()) {
+          const ChainLimits& chain = config_.default_policy.detection.chain;
+          tracker_.PruneStatistics(*as_of - chain.window - chain.outage_horizon);
+        }
       }
       if (auto purged = PurgeRetention(now); !purged.ok()) {
         spdlog::warn("retention purge failed, retrying in 10 minutes: {}", purged.error().message);

@@ -35,6 +35,23 @@ AuditEntry Audit(Timestamp at, std::string action, std::string entity, boost::js
   return entry;
 }
 
+// The verdict a device's lock orders follow. On loss, the parcel's own. Under a transit hold the
+// device stays locked (as if lost) until a delivery or return hands the parcel over, unless the
+// evidence shows the phone left the parcel. A claim after a weak proof of delivery locks it again
+// until the parcel turns up.
+Verdict LockingVerdict(const Assessment& assessment, LockPolicy lock_policy) {
+  if (lock_policy == LockPolicy::kOnLoss) return assessment.verdict;
+  bool handed_over = std::any_of(
+      assessment.evidence.begin(), assessment.evidence.end(), [](const Evidence& evidence) {
+        return evidence.rule == kRuleDelivered || evidence.rule == kRuleReturned;
+      });
+  if (handed_over && assessment.verdict != Verdict::kLost &&
+      !EvidenceShowsPhoneRemoved(assessment) && !ClaimAfterWeakProofOpen(assessment)) {
+    return assessment.verdict;
+  }
+  return Verdict::kLost;
+}
+
 std::vector<LockOrder> OrdersOfDevice(const std::vector<LockOrder>& orders, std::int64_t device) {
   std::vector<LockOrder> result;
   for (const LockOrder& order : orders) {
@@ -53,6 +70,7 @@ void Tracker::Adopt(ParcelSnapshot snapshot) {
   tracked.events = std::move(snapshot.events);
   tracked.orders = std::move(snapshot.orders);
   std::sort(tracked.events.begin(), tracked.events.end(), EventTimeOrder);
+  flow_.Record(id, tracked.events);
   for (const LockOrder& order : tracked.orders) order_parcels_[order.order_id] = id;
   ScheduleDeadline(tracked);
 }
@@ -76,6 +94,7 @@ bool Tracker::AddEvent(const ScanEventView& event, Timestamp recorded_at) {
   ScanEvent owned = ScanEvent::FromView(event, recorded_at);
   events.insert(std::upper_bound(events.begin(), events.end(), owned, EventTimeOrder),
                 std::move(owned));
+  flow_.Record(it->first, events);
   return true;
 }
 
@@ -86,7 +105,8 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
   TrackedParcel& tracked = it->second;
   const ShipperPolicy& policy = config_.PolicyFor(tracked.parcel.record.shipper_id);
 
-  Assessment assessment = Assess(tracked.parcel.record, tracked.events, as_of, policy.detection);
+  Assessment assessment =
+      Assess(tracked.parcel.record, tracked.events, as_of, policy.detection, flow_);
   AssessmentChange change;
   change.parcel_id = parcel_id;
   change.at = now;
@@ -100,12 +120,15 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
                                   {"rules", RulesOf(assessment)}}));
   }
 
-  std::string reason = ReasonOf(assessment);
+  Verdict locking_verdict = LockingVerdict(assessment, policy.lock_policy);
+  std::string reason = locking_verdict == assessment.verdict
+                           ? ReasonOf(assessment)
+                           : "transit hold: " + ReasonOf(assessment);
   for (DeviceRow& device : tracked.devices) {
     PlannedDevice planned{device.device_id, parcel_id, device.shipper_id, device.record.imei,
                           device.record.imei2};
     DevicePlan plan =
-        PlanDevice(assessment.verdict, planned, tracked.orders, policy.connectors, now, reason);
+        PlanDevice(locking_verdict, planned, tracked.orders, policy.connectors, now, reason);
     for (std::int64_t cancelled : plan.cancelled_orders) {
       for (LockOrder& order : tracked.orders) {
         if (order.order_id != cancelled) continue;
@@ -127,7 +150,7 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
       change.new_orders.push_back(std::move(order));
     }
     LockState state =
-        DeriveLockState(assessment.verdict, OrdersOfDevice(tracked.orders, device.device_id));
+        DeriveLockState(locking_verdict, OrdersOfDevice(tracked.orders, device.device_id));
     if (state != device.state) {
       device.state = state;
       device.state_since = now;
@@ -166,8 +189,10 @@ std::optional<std::pair<std::int64_t, LockState>> Tracker::ApplyOrderUpdate(cons
   std::optional<std::pair<std::int64_t, LockState>> changed;
   for (DeviceRow& device : tracked.devices) {
     if (device.device_id != order.device_id) continue;
-    LockState state = DeriveLockState(tracked.parcel.assessment.verdict,
-                                      OrdersOfDevice(tracked.orders, device.device_id));
+    LockState state = DeriveLockState(
+        LockingVerdict(tracked.parcel.assessment,
+                       config_.PolicyFor(tracked.parcel.record.shipper_id).lock_policy),
+        OrdersOfDevice(tracked.orders, device.device_id));
     if (state != device.state) {
       device.state = state;
       device.state_since = now;

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detection/flow_statistics.h"
 #include "detection/verdict.h"
 #include "service/config.h"
 #include "store/store.h"
@@ -81,7 +82,11 @@ class Tracker {
   std::optional<Timestamp> NextDeadline() const;
 
   // Drops closed parcels whose orders are all settled; they can change no more under these rules.
+  // Their part in the learned flow statistics stays.
   void EvictSettled();
+
+  // Forgets learned flow statistics from before `before` (an event time).
+  void PruneStatistics(Timestamp before) { flow_.Prune(before); }
 
   // Drops the parcel, with its devices and orders, whatever its state. The retention purge calls it
   // for parcels whose devices it removed from the store.
@@ -95,6 +100,7 @@ class Tracker {
 
   const Config& config_;
   ParcelChangeListener listener_;
+  FlowStatistics flow_;  // Learned from every tracked parcel's history.
   std::unordered_map<std::string, TrackedParcel, TransparentStringHash, std::equal_to<>> parcels_;
   std::unordered_map<std::int64_t, std::string> order_parcels_;  // order_id -> parcel_id
   // Deadlines keyed by time; an entry is stale when the parcel's assessment has moved on.
