@@ -180,6 +180,7 @@ TEST_F(EventTimeTest, BacklogInTwentyBatchesLocksNothingDelivered) {
 
 TEST_F(EventTimeTest, SilenceFiresOnceBusyFeedPassesDeadline) {
   // Parcel 0 is accepted and never scanned again, while parcel 1's scans keep the feed moving.
+  config_.default_policy.detection.dwell = RuleOutcome::kIgnore;
   OpenFresh("silence.db", At("2026-03-01T06:00:00Z"), 2);
   Upload({Event(ParcelId(0), 1, "accepted", At("2026-03-01T06:00:00Z"), "SE-TERM-A", "terminal")});
   Timestamp deadline = At("2026-03-04T06:00:00Z");
