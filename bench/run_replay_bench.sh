@@ -37,35 +37,12 @@ report=$bench_dir/report.csv
 database=$bench_dir/baseline.db
 "$make_event_log" --manifest "$manifest" --events "$log" --count "$events" --seed "$seed"
 
+# shellcheck source=bench/replay_bench_lib.sh
+. "$repo_root/bench/replay_bench_lib.sh"
+
 replay() {
   "$imeiguard" replay --manifest "$manifest" --events "$log" --report "$report" \
     >/dev/null 2>"$bench_dir/replay.stderr"
-}
-
-# The unit separator (0x1f) never occurs in the log, so each line is one row of one column.
-baseline_import() {
-  rm -f "$database"
-  sqlite3 "$database" <<EOF
-CREATE TABLE events(line TEXT);
-.mode ascii
-.separator "$(printf '\x1f')" "\n"
-.import '$log' events
-EOF
-}
-
-# Prints the wall time of one run of the function named $1 in seconds.
-time_run() {
-  local start=$EPOCHREALTIME
-  "$1"
-  local end=$EPOCHREALTIME
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
-}
-
-# Prints "median min max" of the numbers given as arguments.
-summarize() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-          printf "%.3f %.3f %.3f\n", m, v[1], v[NR] }'
 }
 
 # One unmeasured run of each: warms the page cache and checks that both work.
@@ -85,20 +62,4 @@ report_rows=$(($(wc -l <"$report") - 1))
 echo "log: $events events ($(du -h "$log" | cut -f1)), $devices devices in the manifest," \
   "$report_rows report rows"
 
-replay_times=()
-import_times=()
-for ((run = 1; run <= runs; run++)); do
-  replay_times+=("$(time_run replay)")
-  import_times+=("$(time_run baseline_import)")
-done
-
-read -r replay_median replay_min replay_max < <(summarize "${replay_times[@]}")
-read -r import_median import_min import_max < <(summarize "${import_times[@]}")
-awk -v n="$events" -v runs="$runs" \
-  -v rm="$replay_median" -v rlo="$replay_min" -v rhi="$replay_max" \
-  -v im="$import_median" -v ilo="$import_min" -v ihi="$import_max" 'BEGIN {
-  printf "%-24s %9s %9s %9s %12s\n", "command (" runs " runs)", "median s", "min s", "max s", "events/s"
-  printf "%-24s %9.3f %9.3f %9.3f %12.0f\n", "imeiguard replay", rm, rlo, rhi, n / rm
-  printf "%-24s %9.3f %9.3f %9.3f %12.0f\n", "sqlite3 .import", im, ilo, ihi, n / im
-  printf "replay throughput / import throughput: %.2f\n", im / rm
-}'
+measure_alternating "$events" "$runs"

@@ -60,6 +60,7 @@ fuzz_dictionary() {
   case $1 in
     manifest_*) echo "-dict=fuzz/manifest.dict" ;;
     ndjson_* | input_limits_*) echo "-dict=fuzz/ndjson.dict" ;;
+    score_*) echo "-dict=fuzz/score.dict" ;;
   esac
 }
 

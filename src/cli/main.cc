@@ -10,7 +10,9 @@
 #include <iostream>
 
 #include "cli/admin_commands.h"
+#include "cli/score_command.h"
 #include "cli/serve.h"
+#include "cli/simulate_command.h"
 #include "service/replay.h"
 #include "store/sqlite_store.h"
 
@@ -94,6 +96,38 @@ int main(int argc, char** argv) {
   replay->add_option("--until", replay_until,
                      "Run the clock on to this RFC 3339 time after the last event");
 
+  simulation::SimulationOptions simulate_options;
+  std::string simulate_out;
+  CLI::App* simulate = app.add_subcommand(
+      "simulate",
+      "Simulate a labelled parcel flow: write manifest.csv, events.ndjson and labels.csv");
+  simulate->add_option("--seed", simulate_options.seed,
+                       "Random seed; the same seed gives the same files");
+  simulate->add_option("--days", simulate_options.days,
+                       "Days over which parcels are accepted (1 to 60)");
+  simulate->add_option("--parcels", simulate_options.parcels,
+                       "Parcels in all, with and without phones");
+  simulate->add_option("--phone-parcels", simulate_options.phone_parcels,
+                       "Parcels that carry phones and are in the manifest");
+  simulate->add_option(
+      "--theft-rate", simulate_options.theft_rate,
+      "Share of phone parcels stolen, split over five kinds of theft (default 0.001)");
+  simulate->add_option(
+      "--min-thefts", simulate_options.min_thefts_per_scenario,
+      "Phones taken by each single-parcel theft and by the insider, at least (default 10)");
+  simulate->add_option("--out", simulate_out, "Folder to write the three files to")->required();
+
+  ScoreCommandOptions score_options;
+  CLI::App* score = app.add_subcommand(
+      "score", "Score a replay report against a simulated flow's labels, per scenario");
+  score->add_option("--labels", score_options.labels_path, "Labels CSV written by simulate")
+      ->required();
+  score->add_option("--report", score_options.report_path, "Report CSV written by replay")
+      ->required();
+  score->add_option("--policy", score_options.policy,
+                    "on-loss (default) or transit-hold: the locking policy the engine ran with");
+  score->add_option("--format", score_options.format, "table (default), csv or json");
+
   CLI::App* keys = app.add_subcommand("keys", "Manage API keys");
   keys->require_subcommand(1);
   std::string key_store = "var/imeiguard.db", key_role, key_shipper;
@@ -138,6 +172,8 @@ int main(int argc, char** argv) {
   if (replay->parsed()) {
     return RunReplayCommand(replay_config, replay_options, replay_report, replay_until);
   }
+  if (simulate->parsed()) return RunSimulate(simulate_options, simulate_out, std::cout, std::cerr);
+  if (score->parsed()) return RunScore(score_options, std::cout, std::cerr);
   if (create->parsed()) {
     return RunKeysCreate(key_store, key_role, key_shipper, std::cout, std::cerr);
   }
