@@ -55,7 +55,8 @@ struct ChainLink {
   NodeType type = NodeType::kUnknown;
   Timestamp since;
   Duration limit{0};
-  int stage = 0;  // 0: nothing fired, 1: suspect fired, 2: done.
+  int stage = 0;              // 0: nothing fired, 1: suspect fired, 2: done.
+  Duration confirm_after{0};  // From the limit to the full outcome, set when stage 1 fires.
 };
 
 // The walk along one parcel's timeline: events in event-time order, with the time-based deadlines
@@ -182,7 +183,7 @@ class Timeline {
     bool departs = event.type == ScanType::kDeparted || event.type == ScanType::kLoaded;
     if (departs) {
       stay_.reset();
-      if (!event.next_node.empty() && !leg_) {
+      if (!event.next_node.empty()) {
         leg_ = ChainLink{event.next_node,
                          event.node,
                          NodeType::kUnknown,
@@ -266,7 +267,7 @@ class Timeline {
                                          RuleOutcome outcome) const {
     if (!link || outcome == RuleOutcome::kIgnore || link->stage >= 2) return std::nullopt;
     Timestamp at = link->since + link->limit;
-    if (link->stage == 1) at += policy_.chain.confirm_after;
+    if (link->stage == 1) at += link->confirm_after;
     return at;
   }
 
@@ -274,9 +275,9 @@ class Timeline {
     switch (deadline.kind) {
       case DeadlineKind::kSilence:
         silence_fired_for_ = last_scan_;
-        FireInContext(policy_.silence, kRuleSilence, deadline.at, last_node_,
-                      policy_.chain.dwell_floor, policy_.chain.transit_floor,
-                      "no scan since " + FormatRfc3339(*last_scan_));
+        FireUnlessOutage(policy_.silence, kRuleSilence, deadline.at,
+                         HeldUpContext(last_node_, deadline.at, policy_.chain.dwell_floor),
+                         "no scan since " + FormatRfc3339(*last_scan_));
         return;
       case DeadlineKind::kOverdue:
         overdue_fired_ = true;
@@ -304,31 +305,58 @@ class Timeline {
     }
   }
 
-  // A broken chain first makes the parcel suspect, then, confirm_after later, fires its outcome.
+  // A broken chain first makes the parcel suspect, then, some time later, fires its outcome.
   void FireChain(ChainLink& link, RuleOutcome outcome, std::string_view rule, Timestamp at,
                  std::string detail) {
-    bool confirm = link.stage == 1 || policy_.chain.confirm_after <= Duration(0);
+    const ChainLimits& chain = policy_.chain;
+    bool is_leg = !link.from.empty();
+    if (link.stage == 0) {
+      link.confirm_after = chain.dwell_confirm_after;
+      if (is_leg) {
+        int vanished = flow_.VanishedWithLoad(link.from, link.node, link.since, at, link.limit);
+        bool with_load = vanished >= chain.load_min_parcels;
+        link.confirm_after = with_load ? chain.load_confirm_after : chain.transit_confirm_after;
+        if (with_load) {
+          detail += "; " + std::to_string(vanished) + " parcels of its load vanished with it";
+        }
+      }
+    }
+    bool confirm = link.stage == 1 || link.confirm_after <= Duration(0);
     link.stage = confirm ? 2 : 1;
-    RuleOutcome fired = confirm ? outcome : RuleOutcome::kSuspect;
-    Duration max_stay = policy_.chain.dwell_floor;
-    if (link.type != NodeType::kUnknown) max_stay = link.limit;
-    FireInContext(fired, rule, at, link.node, max_stay, link.from.empty() ? max_stay : link.limit,
-                  std::move(detail));
+    if (!confirm) {
+      Fire(RuleOutcome::kSuspect, rule, at, "", std::move(detail));
+      return;
+    }
+    std::optional<std::string> outage = is_leg ? ArrivalsStoppedContext(link.node, link.since, at)
+                                               : HeldUpContext(link.node, at, link.limit);
+    FireUnlessOutage(outcome, rule, at, std::move(outage), std::move(detail));
   }
 
-  // Fires a rule about a parcel at or headed to `node`. When many parcels are held up there at
-  // once, the node has an outage, so a lost outcome only makes the parcel suspect.
-  void FireInContext(RuleOutcome outcome, std::string_view rule, Timestamp at,
-                     const std::string& node, Duration max_stay, Duration max_transit,
-                     std::string detail) {
-    if (outcome == RuleOutcome::kLost && !node.empty()) {
-      int held_up = flow_.HeldUpAt(node, at, max_stay, max_transit, policy_.chain);
-      if (held_up >= policy_.chain.outage_min_parcels) {
-        assessment_.evidence.push_back({std::string(kRuleNodeOutage), at, "",
-                                        std::to_string(held_up) + " parcels held up at " + node,
-                                        std::string(kOutcomeContext)});
-        outcome = RuleOutcome::kSuspect;
-      }
+  // Describes an outage at `node` when many parcels are held up there at once.
+  std::optional<std::string> HeldUpContext(const std::string& node, Timestamp at,
+                                           Duration max_stay) const {
+    if (node.empty()) return std::nullopt;
+    int held_up = flow_.HeldUpAt(node, at, max_stay, policy_.chain);
+    if (held_up < policy_.chain.outage_min_parcels) return std::nullopt;
+    return std::to_string(held_up) + " parcels held up at " + node;
+  }
+
+  // Describes an outage of `node`'s scanners, or of their uploads, when no parcel at all was
+  // scanned arriving there since `since`. A stolen load leaves the node scanning others.
+  std::optional<std::string> ArrivalsStoppedContext(const std::string& node, Timestamp since,
+                                                    Timestamp at) const {
+    if (flow_.ArrivalsAt(node, since, at) > 0) return std::nullopt;
+    return "no parcel scanned arriving at " + node + " since " + FormatRfc3339(since);
+  }
+
+  // Fires a rule, but when `outage` describes an outage where the parcel is, a lost outcome only
+  // makes the parcel suspect: an outage holds up many parcels and is not their theft.
+  void FireUnlessOutage(RuleOutcome outcome, std::string_view rule, Timestamp at,
+                        std::optional<std::string> outage, std::string detail) {
+    if (outcome == RuleOutcome::kLost && outage) {
+      assessment_.evidence.push_back(
+          {std::string(kRuleNodeOutage), at, "", std::move(*outage), std::string(kOutcomeContext)});
+      outcome = RuleOutcome::kSuspect;
     }
     Fire(outcome, rule, at, "", std::move(detail));
   }

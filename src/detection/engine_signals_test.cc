@@ -53,7 +53,8 @@ std::vector<std::string> Facts(const Assessment& assessment) {
 
 const Timestamp kStart = At("2026-03-02T08:00:00Z");
 
-// Thirty parcels a day earlier that took 2 h from terminal A to hub B and stayed 1 h at the hub.
+// Thirty parcels a day earlier that took 2 h from terminal A to hub B and stayed 1 h at the hub,
+// and the hub's traffic since.
 FlowStatistics LearnedFlow() {
   FlowStatistics flow;
   for (int i = 0; i < 30; ++i) {
@@ -65,6 +66,14 @@ FlowStatistics LearnedFlow() {
         Scan(id + "c", ScanType::kDeparted, t + hours(3), "SE-HUB-B", NodeType::kHub, "SE-TERM-C"),
         Scan(id + "d", ScanType::kArrived, t + hours(5), "SE-TERM-C", NodeType::kTerminal)};
     flow.Record(id, Sorted(history));
+  }
+  // Hub B keeps scanning parcels from terminal D, which arrive every half hour and stay one hour.
+  for (int i = 0; i < 40; ++i) {
+    Timestamp t = kStart + minutes(30 * i);
+    std::string id = "traffic-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id + "a", ScanType::kArrived, t, "SE-HUB-B", NodeType::kHub),
+                                Scan(id + "b", ScanType::kDeparted, t + hours(1), "SE-HUB-B",
+                                     NodeType::kHub, "SE-TERM-C")});
   }
   return flow;
 }
@@ -118,20 +127,41 @@ TEST(FlowStatistics, RecordReplacesParcelsContribution) {
   EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart, limits), limits.transit_ceiling);
 }
 
-TEST(BrokenChain, MissedArrivalSuspectsThenLocks) {
+TEST(BrokenChain, LoneMissedArrivalLocksLater) {
   FlowStatistics flow = LearnedFlow();
   auto history = std::vector{
       Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B")};
-  Assessment early = Assess(Parcel(), history, kStart + hours(4), DetectionPolicy{}, flow);
+  DetectionPolicy policy;
+  Assessment early = Assess(Parcel(), history, kStart + hours(4), policy, flow);
   EXPECT_EQ(early.verdict, Verdict::kSuspect);
   EXPECT_EQ(early.since, kStart + hours(3));
-  EXPECT_EQ(early.next_deadline, kStart + hours(5));
+  EXPECT_EQ(early.next_deadline, kStart + hours(3) + policy.chain.transit_confirm_after);
 
-  Assessment late = Assess(Parcel(), history, kStart + hours(6), DetectionPolicy{}, flow);
+  Assessment late = Assess(Parcel(), history, kStart + hours(16), policy, flow);
   EXPECT_EQ(late.verdict, Verdict::kLost);
-  EXPECT_EQ(late.since, kStart + hours(5));
+  EXPECT_EQ(late.since, kStart + hours(3) + policy.chain.transit_confirm_after);
   EXPECT_EQ(Facts(late),
             (std::vector<std::string>{"missed_arrival:suspect", "missed_arrival:lost"}));
+}
+
+TEST(BrokenChain, VanishedLoadLocksWithinHour) {
+  // The parcel's whole load left terminal A on one trailer and never reached hub B.
+  FlowStatistics flow = LearnedFlow();
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B");
+  flow.Record("373500000000009999", std::vector{departed});
+  for (int i = 0; i < 4; ++i) {
+    std::string id = "load-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
+                                     NodeType::kTerminal, "SE-HUB-B")});
+  }
+  Assessment a =
+      Assess(Parcel(), std::vector{departed}, kStart + hours(5), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, kStart + hours(4));
+  EXPECT_NE(a.evidence.at(0).detail.find("5 parcels of its load vanished with it"),
+            std::string::npos)
+      << a.evidence.at(0).detail;
 }
 
 TEST(BrokenChain, MissedScanOnlySuspects) {
@@ -149,9 +179,11 @@ TEST(BrokenChain, DwellAtHubLocks) {
   FlowStatistics flow = LearnedFlow();
   auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
   DetectionPolicy policy;
-  Assessment a = Assess(Parcel(), history, kStart + hours(9), policy, flow);
+  Assessment held = Assess(Parcel(), history, kStart + hours(40), policy, flow);
+  EXPECT_EQ(held.verdict, Verdict::kSuspect);
+  Assessment a = Assess(Parcel(), history, kStart + hours(47), policy, flow);
   EXPECT_EQ(a.verdict, Verdict::kLost);
-  EXPECT_EQ(a.since, kStart + policy.chain.dwell_floor + policy.chain.confirm_after);
+  EXPECT_EQ(a.since, kStart + policy.chain.dwell_floor + policy.chain.dwell_confirm_after);
   EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "dwell:lost"}));
 }
 
@@ -163,24 +195,24 @@ TEST(BrokenChain, AddressHasNoDwellLimit) {
 }
 
 TEST(NodeOutage, ManyStuckAtHubOnlySuspect) {
-  // A sorter breakdown: eight parcels arrive at hub B within an hour and none leaves.
+  // A sorter breakdown: 24 parcels arrive at hub B within two hours and none leaves.
   FlowStatistics flow = LearnedFlow();
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 24; ++i) {
     std::string id = "stuck-" + std::to_string(i);
     flow.Record(id, std::vector{Scan(id, ScanType::kArrived, kStart + minutes(5 * i), "SE-HUB-B",
                                      NodeType::kHub)});
   }
   auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
-  Assessment a = Assess(Parcel(), history, kStart + hours(20), DetectionPolicy{}, flow);
+  Assessment a = Assess(Parcel(), history, kStart + hours(50), DetectionPolicy{}, flow);
   EXPECT_EQ(a.verdict, Verdict::kSuspect);
   EXPECT_EQ(Facts(a),
             (std::vector<std::string>{"dwell:suspect", "node_outage:context", "dwell:suspect"}));
 }
 
 TEST(NodeOutage, StolenLoadOnOneLegStillLocks) {
-  // Ten parcels leave terminal A for hub B on one trailer and are never scanned again.
+  // Thirty parcels leave terminal A for hub B on one trailer and are never scanned again.
   FlowStatistics flow = LearnedFlow();
-  for (int i = 0; i < 10; ++i) {
+  for (int i = 0; i < 30; ++i) {
     std::string id = "trailer-" + std::to_string(i);
     flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
                                      NodeType::kTerminal, "SE-HUB-B")});
@@ -191,19 +223,22 @@ TEST(NodeOutage, StolenLoadOnOneLegStillLocks) {
   EXPECT_EQ(a.verdict, Verdict::kLost);
 }
 
-TEST(NodeOutage, ParcelsHeadedThereFromSeveralOriginsCount) {
-  // Hub B's scanners are down: parcels from two terminals are not scanned on arrival.
+TEST(NodeOutage, SilentDestinationOnlySuspects) {
+  // Hub E's scanners are down: the parcel's load is not scanned arriving, nor is anything else.
   FlowStatistics flow = LearnedFlow();
-  for (int i = 0; i < 6; ++i) {
-    std::string id = "headed-" + std::to_string(i);
-    std::string origin = i % 2 ? "SE-TERM-A" : "SE-TERM-D";
-    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart + minutes(i), origin,
-                                     NodeType::kTerminal, "SE-HUB-B")});
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-E");
+  flow.Record("373500000000009999", std::vector{departed});
+  for (int i = 0; i < 4; ++i) {
+    std::string id = "load-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
+                                     NodeType::kTerminal, "SE-HUB-E")});
   }
-  auto history = std::vector{
-      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B")};
-  Assessment a = Assess(Parcel(), history, kStart + hours(6), DetectionPolicy{}, flow);
+  Assessment a =
+      Assess(Parcel(), std::vector{departed}, kStart + hours(40), DetectionPolicy{}, flow);
   EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "node_outage:context",
+                                                "missed_arrival:suspect"}));
 }
 
 TEST(Claim, AfterWeakProofSuspectsThenLocks) {

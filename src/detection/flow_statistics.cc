@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <iterator>
 
 namespace imeiguard {
 namespace {
@@ -46,6 +46,8 @@ void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEv
     if (Departs(event.type)) {
       stay->end = event.time;
       if (!event.next_node.empty()) {
+        // A departure supersedes a loading at the same node: the vehicle is not scanned again.
+        if (leg_start != nullptr) contribution.trips.pop_back();
         leg_start = &event;
         contribution.trips.push_back({event.node, event.next_node, event.time, std::nullopt});
       }
@@ -135,28 +137,36 @@ Duration FlowStatistics::DwellLimit(NodeType type, Timestamp before,
 }
 
 int FlowStatistics::HeldUpAt(std::string_view node, Timestamp at, Duration max_stay,
-                             Duration max_transit, const ChainLimits& limits) const {
+                             const ChainLimits& limits) const {
+  auto it = stays_.find(node);
+  if (it == stays_.end()) return 0;
   int held_up = 0;
-  if (auto it = stays_.find(node); it != stays_.end()) {
-    Timestamp latest = at - max_stay;
-    auto first = it->second.lower_bound(latest - limits.outage_horizon);
-    for (auto stay = first; stay != it->second.end() && stay->first < latest; ++stay) {
-      if (stay->second.end > at) ++held_up;
-    }
-  }
-  if (auto it = trips_.find(node); it != trips_.end()) {
-    Timestamp latest = at - max_transit;
-    auto first = it->second.lower_bound(latest - limits.outage_horizon);
-    int overdue = 0;
-    std::set<std::string_view> origins;
-    for (auto trip = first; trip != it->second.end() && trip->first < latest; ++trip) {
-      if (trip->second.end <= at) continue;
-      ++overdue;
-      origins.insert(trip->second.from);
-    }
-    if (origins.size() >= 2) held_up += overdue;
+  Timestamp latest = at - max_stay;
+  for (auto stay = it->second.lower_bound(latest - limits.outage_horizon);
+       stay != it->second.end() && stay->first < latest; ++stay) {
+    if (stay->second.end > at) ++held_up;
   }
   return held_up;
+}
+
+int FlowStatistics::ArrivalsAt(std::string_view node, Timestamp from, Timestamp to) const {
+  auto it = stays_.find(node);
+  if (it == stays_.end()) return 0;
+  return static_cast<int>(std::distance(it->second.lower_bound(from), it->second.lower_bound(to)));
+}
+
+int FlowStatistics::VanishedWithLoad(std::string_view from, std::string_view to, Timestamp departed,
+                                     Timestamp at, Duration max_transit) const {
+  auto it = trips_.find(to);
+  if (it == trips_.end()) return 0;
+  constexpr Duration kSameLoad = std::chrono::hours(2);
+  Timestamp latest = std::min(departed + kSameLoad, at - max_transit);
+  int vanished = 0;
+  for (auto trip = it->second.lower_bound(departed - kSameLoad);
+       trip != it->second.end() && trip->first <= latest; ++trip) {
+    if (trip->second.end > at && trip->second.from == from) ++vanished;
+  }
+  return vanished;
 }
 
 void FlowStatistics::Prune(Timestamp before) {

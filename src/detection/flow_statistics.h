@@ -25,18 +25,26 @@ struct ChainLimits {
   double quantile = 0.99;                         // Of the recent samples of a leg or node type.
   double margin = 1.5;                            // The limit is the quantile times this.
   int min_samples = 20;                           // With fewer recent samples the ceiling applies.
-  int max_samples = 128;                          // Only the most recent ones count.
+  int max_samples = 500;                          // Only the most recent ones count.
   Duration window = std::chrono::hours(24 * 14);  // Samples older than this do not count.
   Duration transit_floor = std::chrono::hours(2);
   Duration transit_ceiling = std::chrono::hours(36);
   Duration dwell_floor = std::chrono::hours(6);
   Duration dwell_ceiling = std::chrono::hours(48);
-  // A broken chain first makes the parcel suspect; this long after its limit it counts in full.
-  Duration confirm_after = std::chrono::hours(2);
-  // This many parcels stuck at one node, having arrived there within outage_horizon of each
+  // A broken chain first makes the parcel suspect, and counts in full this long after its limit:
+  // a leg whose whole load vanished with it (a stolen trailer), a leg alone (most often a node
+  // whose scans were all missed, so the parcel turns up at the next one), or a stay at a node
+  // (parcels held for a missed or full linehaul wait up to two days without a scan).
+  Duration load_confirm_after = std::chrono::hours(1);
+  Duration transit_confirm_after = std::chrono::hours(12);
+  Duration dwell_confirm_after = std::chrono::hours(40);
+  // This many parcels that departed on one leg within two hours of each other and vanished are a
+  // load that vanished together.
+  int load_min_parcels = 3;
+  // This many parcels held up at one node, having arrived there within outage_horizon of each
   // other, are an outage of that node rather than thefts.
-  int outage_min_parcels = 5;
-  Duration outage_horizon = std::chrono::hours(24);
+  int outage_min_parcels = 20;
+  Duration outage_horizon = std::chrono::hours(72);
 };
 
 class FlowStatistics {
@@ -54,13 +62,18 @@ class FlowStatistics {
   Duration DwellLimit(NodeType type, Timestamp before, const ChainLimits& limits) const;
 
   // Parcels held up at `node` at event time `at`: those that arrived there more than `max_stay`
-  // before `at` and had not left, plus those that departed towards it more than `max_transit`
-  // before `at` and were scanned nowhere since. The second kind counts only when they come from
-  // two origins or more, because one load that vanished on one leg looks like a stolen trailer,
-  // not an outage of the node. Only arrivals and departures within limits.outage_horizon count,
-  // so parcels stolen long ago do not add up to an outage.
-  int HeldUpAt(std::string_view node, Timestamp at, Duration max_stay, Duration max_transit,
+  // before `at`, within limits.outage_horizon before that, and had not left by `at`. Parcels
+  // stolen long ago therefore do not add up to an outage.
+  int HeldUpAt(std::string_view node, Timestamp at, Duration max_stay,
                const ChainLimits& limits) const;
+
+  // Parcels whose first scan at `node` of a stay there falls in [from, to).
+  int ArrivalsAt(std::string_view node, Timestamp from, Timestamp to) const;
+
+  // Parcels that departed `from` towards `to` within two hours of `departed`, at or before
+  // `at - max_transit`, and were scanned nowhere since: the parcel's load, if it vanished with it.
+  int VanishedWithLoad(std::string_view from, std::string_view to, Timestamp departed, Timestamp at,
+                       Duration max_transit) const;
 
   // Drops samples and stays that ended before `before`, and forgets parcels with nothing left.
   void Prune(Timestamp before);

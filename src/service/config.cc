@@ -151,6 +151,7 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
   std::int64_t phone_mass = policy.phone_mass_g;
   std::int64_t tolerance = policy.scale_tolerance_g;
   std::int64_t outage_parcels = chain.outage_min_parcels;
+  std::int64_t load_parcels = chain.load_min_parcels;
   std::int64_t min_samples = chain.min_samples;
   for (Status s : {reader.Hours("overdue_grace_hours", policy.overdue_grace),
                    reader.Hours("silence_limit_hours", policy.silence_limit),
@@ -168,7 +169,10 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
                    reader.Hours("transit_ceiling_hours", chain.transit_ceiling),
                    reader.Hours("dwell_floor_hours", chain.dwell_floor),
                    reader.Hours("dwell_ceiling_hours", chain.dwell_ceiling),
-                   reader.Hours("confirm_after_hours", chain.confirm_after),
+                   reader.Hours("load_confirm_after_hours", chain.load_confirm_after),
+                   reader.Hours("transit_confirm_after_hours", chain.transit_confirm_after),
+                   reader.Hours("dwell_confirm_after_hours", chain.dwell_confirm_after),
+                   reader.Integer("load_min_parcels", 1, 1000000, load_parcels),
                    reader.Integer("min_samples", 1, 100000, min_samples),
                    reader.Integer("outage_min_parcels", 2, 1000000, outage_parcels),
                    reader.Hours("pickup_wait_hours", policy.pickup_wait),
@@ -180,6 +184,7 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
   policy.phone_mass_g = static_cast<std::int32_t>(phone_mass);
   policy.scale_tolerance_g = static_cast<std::int32_t>(tolerance);
   chain.outage_min_parcels = static_cast<int>(outage_parcels);
+  chain.load_min_parcels = static_cast<int>(load_parcels);
   chain.min_samples = static_cast<int>(min_samples);
   if (chain.transit_floor > chain.transit_ceiling) {
     return reader.Missing("transit_floor_hours", "must not exceed transit_ceiling_hours");

@@ -180,7 +180,9 @@ TEST(ParseConfig, SignalSettingsRead) {
       "[default]\nlight_reweigh = \"suspect\"\nphone_mass_g = 150\nscale_tolerance_g = 25\n"
       "missed_arrival = \"suspect\"\ndwell = \"ignore\"\ntransit_floor_hours = 1\n"
       "transit_ceiling_hours = 20\ndwell_floor_hours = 3\ndwell_ceiling_hours = 30\n"
-      "confirm_after_hours = 0.5\nmin_samples = 10\noutage_min_parcels = 8\n"
+      "load_confirm_after_hours = 0.5\ntransit_confirm_after_hours = 6\n"
+      "dwell_confirm_after_hours = 20\nload_min_parcels = 4\nmin_samples = 10\n"
+      "outage_min_parcels = 8\n"
       "pickup_wait_hours = 100\nclaim_after_weak_proof = \"suspect\"\n"
       "claim_after_strong_proof = \"ignore\"\nclaim_confirm_after_hours = 12\n"
       "[shippers.telco-b]\nlock_policy = \"transit_hold\"\n",
@@ -196,7 +198,10 @@ TEST(ParseConfig, SignalSettingsRead) {
   EXPECT_EQ(detection.chain.transit_ceiling, std::chrono::hours(20));
   EXPECT_EQ(detection.chain.dwell_floor, std::chrono::hours(3));
   EXPECT_EQ(detection.chain.dwell_ceiling, std::chrono::hours(30));
-  EXPECT_EQ(detection.chain.confirm_after, std::chrono::minutes(30));
+  EXPECT_EQ(detection.chain.load_confirm_after, std::chrono::minutes(30));
+  EXPECT_EQ(detection.chain.transit_confirm_after, std::chrono::hours(6));
+  EXPECT_EQ(detection.chain.dwell_confirm_after, std::chrono::hours(20));
+  EXPECT_EQ(detection.chain.load_min_parcels, 4);
   EXPECT_EQ(detection.chain.min_samples, 10);
   EXPECT_EQ(detection.chain.outage_min_parcels, 8);
   EXPECT_EQ(detection.pickup_wait, std::chrono::hours(100));

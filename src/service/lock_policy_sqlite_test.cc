@@ -175,8 +175,8 @@ TEST_P(LockPolicyTest, ReturnReleases) {
 TEST_P(LockPolicyTest, TheftAtHubLocksBoth) {
   Scan("a", "accepted", "2026-03-01T08:00:00Z", R"(,"node":"SE-TERM-A","node_type":"terminal")");
   Scan("b", "arrived", "2026-03-01T10:00:00Z", R"(,"node":"SE-HUB-B","node_type":"hub")");
-  // Other parcels keep the feed moving for three days.
-  for (int hour = 1; hour <= 72; ++hour) {
+  // Other parcels keep the feed moving for four days.
+  for (int hour = 1; hour <= 96; ++hour) {
     Timestamp time = At("2026-03-01T10:00:00Z") + hours(hour);
     clock_.AdvanceTo(time);
     std::string line = R"({"event_id":"other-)" + std::to_string(hour) +
