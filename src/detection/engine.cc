@@ -6,7 +6,7 @@
 namespace imeiguard {
 namespace {
 
-// How strongly a delivery scan proves the recipient has the parcel.
+// The strength of a delivery scan as proof that the recipient has the parcel.
 enum class Proof { kNone, kWeak, kStrong };
 
 // A locker or a service-point pickup needs the recipient's code or ID; a mailbox or a doorstep
@@ -117,7 +117,7 @@ class Timeline {
                 assessment_.verdict == Verdict::kSuspect) &&
                !phone_removed_) {
       // A parcel seen again is not lost, at least not yet: a customer may be holding the phone.
-      // Evidence that the phone left the parcel stands, though, however far the box travels.
+      // Evidence that the phone left the parcel still counts, though, however far the box travels.
       Transition(Verdict::kRecovered, event.time);
       assessment_.evidence.push_back(
           {std::string(kRuleSeenAgain), event.time, event.event_id,
@@ -327,8 +327,8 @@ class Timeline {
       Fire(RuleOutcome::kSuspect, rule, at, "", std::move(detail));
       return;
     }
-    std::optional<std::string> outage = is_leg ? ArrivalsStoppedContext(link.node, link.since, at)
-                                               : HeldUpContext(link.node, at, link.limit);
+    std::optional<std::string> outage =
+        is_leg ? ArrivalsStoppedContext(link.node, at) : HeldUpContext(link.node, at, link.limit);
     FireUnlessOutage(outcome, rule, at, std::move(outage), std::move(detail));
   }
 
@@ -342,11 +342,12 @@ class Timeline {
   }
 
   // Describes an outage of `node`'s scanners, or of their uploads, when no parcel at all was
-  // scanned arriving there since `since`. A stolen load leaves the node scanning others.
-  std::optional<std::string> ArrivalsStoppedContext(const std::string& node, Timestamp since,
-                                                    Timestamp at) const {
-    if (flow_.ArrivalsAt(node, since, at) > 0) return std::nullopt;
-    return "no parcel scanned arriving at " + node + " since " + FormatRfc3339(since);
+  // scanned arriving there in the two hours before `at`. A stolen load leaves the node scanning
+  // others.
+  std::optional<std::string> ArrivalsStoppedContext(const std::string& node, Timestamp at) const {
+    constexpr Duration kRecent = std::chrono::hours(2);
+    if (flow_.ArrivalsAt(node, at - kRecent, at) > 0) return std::nullopt;
+    return "no parcel scanned arriving at " + node + " since " + FormatRfc3339(at - kRecent);
   }
 
   // Fires a rule, but when `outage` describes an outage where the parcel is, a lost outcome only

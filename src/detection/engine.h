@@ -38,7 +38,7 @@ struct DetectionPolicy {
   std::int32_t scale_tolerance_g = 20;
   // A broken scan chain: departed towards a node and not scanned there within the leg's transit
   // limit, or stayed at a terminal, hub or vehicle past its node type's dwell limit. Each makes the
-  // parcel suspect at its limit and fires this outcome later (ChainLimits says when).
+  // parcel suspect at its limit and fires this outcome later, as ChainLimits sets.
   RuleOutcome missed_arrival = RuleOutcome::kLost;
   RuleOutcome dwell = RuleOutcome::kLost;
   ChainLimits chain;
@@ -85,8 +85,8 @@ inline constexpr std::string_view kOutcomeContext = "context";
 // - Silence fires at last scan + silence_limit, overdue at promised_by + grace (once), a missed
 //   arrival or a dwell at its learned limit, when nothing closed the parcel before. All wait for
 //   the carrier's first scan. A silence or dwell at a node where many parcels are held up at once,
-//   or a missed arrival at a node that scanned no arrival at all meanwhile, only makes the parcel
-//   suspect, with node_outage evidence.
+//   or a missed arrival at a node that scanned no arrival in the last two hours, only makes the
+//   parcel suspect, with node_outage evidence.
 // - A security officer's declaration (declared_lost) makes the parcel lost at its time; it is not a
 //   scan, so it neither restarts the silence timer nor reopens a parcel.
 // - Any scan after a suspect or lost verdict reopens the parcel as recovered.

@@ -68,7 +68,7 @@ FlowStatistics LearnedFlow() {
     flow.Record(id, Sorted(history));
   }
   // Hub B keeps scanning parcels from terminal D, which arrive every half hour and stay one hour.
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < 120; ++i) {
     Timestamp t = kStart + minutes(30 * i);
     std::string id = "traffic-" + std::to_string(i);
     flow.Record(id, std::vector{Scan(id + "a", ScanType::kArrived, t, "SE-HUB-B", NodeType::kHub),
@@ -137,7 +137,7 @@ TEST(BrokenChain, LoneMissedArrivalLocksLater) {
   EXPECT_EQ(early.since, kStart + hours(3));
   EXPECT_EQ(early.next_deadline, kStart + hours(3) + policy.chain.transit_confirm_after);
 
-  Assessment late = Assess(Parcel(), history, kStart + hours(16), policy, flow);
+  Assessment late = Assess(Parcel(), history, kStart + hours(34), policy, flow);
   EXPECT_EQ(late.verdict, Verdict::kLost);
   EXPECT_EQ(late.since, kStart + hours(3) + policy.chain.transit_confirm_after);
   EXPECT_EQ(Facts(late),
@@ -179,8 +179,8 @@ TEST(BrokenChain, DwellAtHubLocks) {
   FlowStatistics flow = LearnedFlow();
   auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
   DetectionPolicy policy;
-  Assessment held = Assess(Parcel(), history, kStart + hours(40), policy, flow);
-  EXPECT_EQ(held.verdict, Verdict::kSuspect);
+  Assessment waiting = Assess(Parcel(), history, kStart + hours(40), policy, flow);
+  EXPECT_EQ(waiting.verdict, Verdict::kSuspect);
   Assessment a = Assess(Parcel(), history, kStart + hours(47), policy, flow);
   EXPECT_EQ(a.verdict, Verdict::kLost);
   EXPECT_EQ(a.since, kStart + policy.chain.dwell_floor + policy.chain.dwell_confirm_after);

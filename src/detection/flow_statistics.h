@@ -4,7 +4,7 @@
 // a theft.
 //
 // Pure: no I/O. Every query is by event time and counts only what happened before that time, so
-// the same histories give the same answers whatever order they arrived in. Not thread-safe.
+// the same histories give the same results whatever order they arrived in. Not thread-safe.
 #pragma once
 
 #include <map>
@@ -20,7 +20,7 @@
 
 namespace imeiguard {
 
-// How learned limits are drawn from the samples, and the bounds configuration puts on them.
+// The drawing of learned limits from the samples, and the bounds configuration puts on them.
 struct ChainLimits {
   double quantile = 0.99;                         // Of the recent samples of a leg or node type.
   double margin = 1.5;                            // The limit is the quantile times this.
@@ -31,12 +31,13 @@ struct ChainLimits {
   Duration transit_ceiling = std::chrono::hours(36);
   Duration dwell_floor = std::chrono::hours(6);
   Duration dwell_ceiling = std::chrono::hours(48);
-  // A broken chain first makes the parcel suspect, and counts in full this long after its limit:
-  // a leg whose whole load vanished with it (a stolen trailer), a leg alone (most often a node
-  // whose scans were all missed, so the parcel turns up at the next one), or a stay at a node
-  // (parcels held for a missed or full linehaul wait up to two days without a scan).
+  // A broken chain first makes the parcel suspect, and counts in full this long after its limit.
+  // A leg whose whole load vanished with it is a stolen trailer. A leg alone is most often a node
+  // whose scans were all missed, so the parcel turns up at the next one, after an overnight stay
+  // when that node was its delivery terminal. A stay waits longest,
+  // because parcels held for a missed or full linehaul go up to two days without a scan.
   Duration load_confirm_after = std::chrono::hours(1);
-  Duration transit_confirm_after = std::chrono::hours(12);
+  Duration transit_confirm_after = std::chrono::hours(30);
   Duration dwell_confirm_after = std::chrono::hours(40);
   // This many parcels that departed on one leg within two hours of each other and vanished are a
   // load that vanished together.
@@ -75,7 +76,7 @@ class FlowStatistics {
   int VanishedWithLoad(std::string_view from, std::string_view to, Timestamp departed, Timestamp at,
                        Duration max_transit) const;
 
-  // Drops samples and stays that ended before `before`, and forgets parcels with nothing left.
+  // Drops samples and stays that ended before `before`, and the parcels with nothing left.
   void Prune(Timestamp before);
 
  private:

@@ -187,7 +187,8 @@ TEST_P(LockPolicyTest, TheftAtHubLocksBoth) {
   }
   EXPECT_TRUE(Blocked());
   auto parcel = service_->GetParcel(kParcel);
-  ASSERT_TRUE(parcel.ok() && parcel->has_value());
+  ASSERT_TRUE(parcel.ok());
+  ASSERT_TRUE(parcel->has_value());
   EXPECT_EQ((*parcel)->parcel.assessment.verdict, Verdict::kLost);
 }
 
