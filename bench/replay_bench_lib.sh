@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2154 # log and database are set by the script that sources this
-# Shared by the replay benchmarks; source it after setting `log` (the NDJSON event log) and
-# `database` (the baseline's SQLite file), and defining a function `replay` that replays the log.
+# Functions shared by the replay benchmarks. Source this file after setting `log` (the NDJSON event
+# log) and `database` (the baseline's SQLite file), and after defining a function `replay`.
 
 # The baseline: the sqlite3 shell's .import of the log into a one-column table of a new database.
 # The unit separator (0x1f) never occurs in the log, so each line is one row of one column.
@@ -30,8 +30,8 @@ summarize() {
 }
 
 # Times $2 runs of replay and of the baseline, alternating so that a machine whose speed drifts
-# slows both alike, and prints the median, minimum and maximum of each, events/s from the medians
-# for a log of $1 lines, and the ratio of the medians.
+# slows both alike. Prints the median, minimum and maximum of each, events/s from the medians for
+# a log of $1 lines, and the ratio of the medians.
 measure_alternating() {
   local events=$1 runs=$2 run
   local replay_times=() import_times=()

@@ -13,7 +13,7 @@ namespace {
 void CheckScore(const imeiguard::scoring::ScenarioScore& score) {
   IG_FUZZ_CHECK(score.stolen + score.innocent == score.devices);
   IG_FUZZ_CHECK(score.stolen_locked <= score.stolen);
-  IG_FUZZ_CHECK(score.stolen_held_at_end <= score.stolen);
+  IG_FUZZ_CHECK(score.stolen_locked_at_end <= score.stolen);
   IG_FUZZ_CHECK(score.false_locks <= score.innocent);
   IG_FUZZ_CHECK(score.innocent_locked_at_end <= score.innocent);
   IG_FUZZ_CHECK(score.delivered_released_at_delivery <= score.delivered_released);

@@ -122,7 +122,8 @@ TEST_F(SimulateScoreTest, HandMadeReportScoresExactly) {
   ASSERT_EQ(RunScore(options, out, err), 0) << err.str();
   const std::string expected_all = "\nall," + std::to_string(labels->size()) + "," +
                                    std::to_string(stolen) + "," + std::to_string(stolen) +
-                                   ",1.000000,0,0.000000,0,0.000,2.000,2.000,0\n";
+                                   ",1.000000," + std::to_string(stolen) +
+                                   ",0,0.000000,0,0.000,2.000,2.000,0\n";
   EXPECT_NE(out.str().find(expected_all), std::string::npos) << out.str();
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace imeiguard::scoring {
 namespace {
 
@@ -26,6 +28,8 @@ const std::vector<Column>& Columns() {
       {"stolen_locked", Kind::kCount,
        [](const ScenarioScore& s) { return Count(s.stolen_locked); }},
       {"recall", Kind::kShare, [](const ScenarioScore& s) { return s.Recall(); }},
+      {"stolen_locked_at_end", Kind::kCount,
+       [](const ScenarioScore& s) { return Count(s.stolen_locked_at_end); }},
       {"false_locks", Kind::kCount, [](const ScenarioScore& s) { return Count(s.false_locks); }},
       {"false_lock_rate", Kind::kShare, [](const ScenarioScore& s) { return s.FalseLockRate(); }},
       {"innocent_locked_at_end", Kind::kCount,
@@ -36,8 +40,6 @@ const std::vector<Column>& Columns() {
        [](const ScenarioScore& s) { return s.TheftToLockMedianHours(); }},
       {"theft_to_lock_p90_h", Kind::kHours,
        [](const ScenarioScore& s) { return s.TheftToLockP90Hours(); }},
-      {"stolen_held_at_end", Kind::kCount,
-       [](const ScenarioScore& s) { return Count(s.stolen_held_at_end); }, true},
       {"delivered", Kind::kCount, [](const ScenarioScore& s) { return Count(s.delivered); }, true},
       {"delivered_released", Kind::kCount,
        [](const ScenarioScore& s) { return Count(s.delivered_released); }, true},
@@ -157,10 +159,12 @@ void WriteJson(const Scorecard& card, std::ostream& out) {
 }  // namespace
 
 std::optional<ScoreFormat> ParseScoreFormat(std::string_view text) {
-  if (text == "table") return ScoreFormat::kTable;
-  if (text == "csv") return ScoreFormat::kCsv;
-  if (text == "json") return ScoreFormat::kJson;
-  return std::nullopt;
+  constexpr EnumNameTable<ScoreFormat, 3> kFormatNames = {{
+      {ScoreFormat::kTable, "table"},
+      {ScoreFormat::kCsv, "csv"},
+      {ScoreFormat::kJson, "json"},
+  }};
+  return ValueOf(kFormatNames, text);
 }
 
 void WriteScorecard(const Scorecard& card, ScoreFormat format, std::ostream& out) {

@@ -5,8 +5,15 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/enum_names.h"
+
 namespace imeiguard::scoring {
 namespace {
+
+constexpr EnumNameTable<HoldPolicy, 2> kHoldPolicyNames = {{
+    {HoldPolicy::kOnLoss, "on-loss"},
+    {HoldPolicy::kTransitHold, "transit-hold"},
+}};
 
 bool StateBlocksDevice(std::string_view state) {
   return state == "locked" || state == "lock_pending";
@@ -35,7 +42,7 @@ void AddDevice(ScenarioScore& score, const DeviceLabel& label, const ReportRow* 
 
   if (label.stolen) {
     ++score.stolen;
-    if (blocks_at_end) ++score.stolen_held_at_end;
+    if (blocks_at_end) ++score.stolen_locked_at_end;
     if (locked) {
       ++score.stolen_locked;
       score.theft_to_lock_hours.push_back(
@@ -70,14 +77,10 @@ std::vector<double> Sorted(std::vector<double> values) {
 }  // namespace
 
 std::optional<HoldPolicy> ParseHoldPolicy(std::string_view text) {
-  if (text == "on-loss") return HoldPolicy::kOnLoss;
-  if (text == "transit-hold") return HoldPolicy::kTransitHold;
-  return std::nullopt;
+  return ValueOf(kHoldPolicyNames, text);
 }
 
-std::string_view HoldPolicyName(HoldPolicy policy) {
-  return policy == HoldPolicy::kOnLoss ? "on-loss" : "transit-hold";
-}
+std::string_view HoldPolicyName(HoldPolicy policy) { return NameOf(kHoldPolicyNames, policy); }
 
 std::optional<double> ScenarioScore::Recall() const { return Share(stolen_locked, stolen); }
 

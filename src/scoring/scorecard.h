@@ -30,8 +30,8 @@ struct ScenarioScore {
   std::int64_t devices = 0;
   std::int64_t missing_from_report = 0;  // Labelled phones the report has no row for.
   std::int64_t stolen = 0;
-  std::int64_t stolen_locked = 0;       // Stolen phones that had a lock order.
-  std::int64_t stolen_held_at_end = 0;  // Stolen phones locked or lock_pending at the end.
+  std::int64_t stolen_locked = 0;         // Stolen phones that had a lock order.
+  std::int64_t stolen_locked_at_end = 0;  // Stolen phones locked or lock_pending at the end.
   std::int64_t innocent = 0;
   std::int64_t false_locks = 0;  // Innocent phones that had a lock order.
   std::int64_t innocent_locked_at_end = 0;

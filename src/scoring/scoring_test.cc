@@ -118,9 +118,14 @@ TEST(ScoreTest, LockBeforeTheftCountsAsZeroHours) {
   EXPECT_DOUBLE_EQ(*card.overall.TheftToLockMedianHours(), 0.0);
 }
 
+TEST(ScoreTest, StolenLockedAtEndCountsBlockingStates) {
+  const Scorecard card = ScoreHandMade(HoldPolicy::kOnLoss);
+  // D is locked and E lock_pending; F is watched and G has no row.
+  EXPECT_EQ(card.overall.stolen_locked_at_end, 2);
+}
+
 TEST(ScoreTest, TransitHoldChecksReleaseAtDelivery) {
   const Scorecard card = ScoreHandMade(HoldPolicy::kTransitHold);
-  EXPECT_EQ(card.overall.stolen_held_at_end, 2);
   EXPECT_EQ(card.overall.delivered, 3);
   EXPECT_EQ(card.overall.delivered_released, 3);
   // A was never locked and C was released at its delivery; H's locked time runs 12 h past it.
@@ -141,13 +146,14 @@ TEST(ScoreOutputTest, CsvOmitsTransitHoldColumnsOnLoss) {
   WriteScorecard(ScoreHandMade(HoldPolicy::kOnLoss), ScoreFormat::kCsv, out);
   const std::string text = out.str();
   EXPECT_EQ(text.substr(0, text.find('\n')),
-            "scenario,devices,stolen,stolen_locked,recall,false_locks,false_lock_rate,"
+            "scenario,devices,stolen,stolen_locked,recall,stolen_locked_at_end,false_locks,"
+            "false_lock_rate,"
             "innocent_locked_at_end,innocent_locked_hours,theft_to_lock_median_h,"
             "theft_to_lock_p90_h,missing_from_report");
-  EXPECT_NE(text.find("\nall,8,4,2,0.500000,3,0.750000,1,50.167,42.000,72.000,1\n"),
+  EXPECT_NE(text.find("\nall,8,4,2,0.500000,2,3,0.750000,1,50.167,42.000,72.000,1\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("\ndelayed,1,0,0,,1,1.000000,0,24.167,,,0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\ndelayed,1,0,0,,0,1,1.000000,0,24.167,,,0\n"), std::string::npos) << text;
 }
 
 TEST(ScoreOutputTest, JsonHasTransitHoldFigures) {

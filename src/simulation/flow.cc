@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 
+#include "core/enum_names.h"
+#include "identifiers/imei.h"
 #include "simulation/journey.h"
 #include "simulation/random.h"
 
@@ -35,6 +37,52 @@ constexpr std::array<PhoneModel, 8> kPhoneModels = {{
     {"35332211", "Kustphone 4", true},
 }};
 
+constexpr EnumNameTable<Scenario, kScenarioCount> kScenarioNames = {{
+    {Scenario::kOnTime, "on_time"},
+    {Scenario::kDelayed, "delayed"},
+    {Scenario::kNodeOutage, "node_outage"},
+    {Scenario::kMissedScan, "missed_scan"},
+    {Scenario::kLateUpload, "late_upload"},
+    {Scenario::kDuplicate, "duplicate"},
+    {Scenario::kReturned, "returned"},
+    {Scenario::kScaleNoise, "scale_noise"},
+    {Scenario::kFalseClaim, "false_claim"},
+    {Scenario::kTheftVanished, "theft_vanished_at_node"},
+    {Scenario::kTheftEmptied, "theft_emptied"},
+    {Scenario::kTheftFalseDelivery, "theft_false_delivery"},
+    {Scenario::kTheftVehicle, "theft_vehicle"},
+    {Scenario::kTheftInsider, "theft_insider"},
+}};
+
+constexpr EnumNameTable<ServiceKind, 5> kServiceNames = {{
+    {ServiceKind::kHome, "home"},
+    {ServiceKind::kServicePoint, "service_point"},
+    {ServiceKind::kLocker, "locker"},
+    {ServiceKind::kMailbox, "mailbox"},
+    {ServiceKind::kBusiness, "business"},
+}};
+
+constexpr EnumNameTable<Outcome, 4> kOutcomeNames = {{
+    {Outcome::kInFlow, "in_flow"},
+    {Outcome::kDelivered, "delivered"},
+    {Outcome::kReturned, "returned"},
+    {Outcome::kStolen, "stolen"},
+}};
+
+constexpr EnumNameTable<ScanDetail, 11> kScanDetailTexts = {{
+    {ScanDetail::kNone, ""},
+    {ScanDetail::kDoorstep, "left at the doorstep"},
+    {ScanDetail::kMailbox, "left in the mailbox"},
+    {ScanDetail::kSigned, "handed over, signed"},
+    {ScanDetail::kRefused, "refused by the recipient"},
+    {ScanDetail::kNotHome, "recipient not at home"},
+    {ScanDetail::kNotCollected, "not collected in time"},
+    {ScanDetail::kSorterStopped, "held: sorter stopped"},
+    {ScanDetail::kFoundByRecipient, "recipient found the parcel"},
+    {ScanDetail::kRecipientClaim, "recipient reports the parcel not received"},
+    {ScanDetail::kBoxOpened, "box found opened"},
+}};
+
 constexpr std::array<std::string_view, 3> kShippers = {"telco-a", "telco-b", "retail-c"};
 // GS1 company prefix of every simulated SSCC, with the extension digit in front.
 constexpr std::string_view kSsccPrefix = "07350123";
@@ -53,14 +101,8 @@ std::string SsccOf(std::uint32_t parcel) {
 std::string ImeiOf(std::string_view tac, std::uint32_t serial) {
   char core[24];
   std::snprintf(core, sizeof core, "%.*s%06u", 8, tac.data(), serial % 1000000u);
-  int sum = 0;
-  for (int i = 0; i < 14; ++i) {
-    int digit = core[i] - '0';
-    // Luhn doubles every second digit from the right of the 15, that is the odd positions here.
-    if (i % 2 == 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return std::string(core, 14) + static_cast<char>('0' + (10 - sum % 10) % 10);
+  return std::string(core, 14) +
+         static_cast<char>('0' + LuhnCheckDigit(std::string_view(core, 14)));
 }
 
 int PickTerminal(Random& random, const Network& network) {
@@ -127,8 +169,10 @@ Incidents DrawIncidents(const SimulationOptions& options, const Network& network
   incidents.insider_node = network.HubNode(0);
   incidents.insider_shift = 2;
   incidents.insider_handler = static_cast<int>(random.Between(0, kHandlersPerShift - 1));
+  // The insider stops three days before the end, like the single-parcel thefts, so that a rule
+  // waiting on 72 hours of silence can still fire inside the flow.
   incidents.insider_from = day_start(1);
-  incidents.insider_to = day_start(std::max(1, options.days - 2)) + kDay;
+  incidents.insider_to = day_start(std::max(1, options.days - 4)) + kDay;
   return incidents;
 }
 
@@ -234,99 +278,15 @@ void AssignThefts(const SimulationOptions& options, SimulatedFlow& flow, Inciden
 
 }  // namespace
 
-std::string_view ScenarioName(Scenario scenario) {
-  switch (scenario) {
-    case Scenario::kOnTime:
-      return "on_time";
-    case Scenario::kDelayed:
-      return "delayed";
-    case Scenario::kNodeOutage:
-      return "node_outage";
-    case Scenario::kMissedScan:
-      return "missed_scan";
-    case Scenario::kLateUpload:
-      return "late_upload";
-    case Scenario::kDuplicate:
-      return "duplicate";
-    case Scenario::kReturned:
-      return "returned";
-    case Scenario::kScaleNoise:
-      return "scale_noise";
-    case Scenario::kFalseClaim:
-      return "false_claim";
-    case Scenario::kTheftVanished:
-      return "theft_vanished_at_node";
-    case Scenario::kTheftEmptied:
-      return "theft_emptied";
-    case Scenario::kTheftFalseDelivery:
-      return "theft_false_delivery";
-    case Scenario::kTheftVehicle:
-      return "theft_vehicle";
-    case Scenario::kTheftInsider:
-      return "theft_insider";
-  }
-  return "";
-}
+std::string_view ScenarioName(Scenario scenario) { return NameOf(kScenarioNames, scenario); }
 
 bool IsTheft(Scenario scenario) { return scenario >= Scenario::kTheftVanished; }
 
-std::string_view ServiceKindName(ServiceKind service) {
-  switch (service) {
-    case ServiceKind::kHome:
-      return "home";
-    case ServiceKind::kServicePoint:
-      return "service_point";
-    case ServiceKind::kLocker:
-      return "locker";
-    case ServiceKind::kMailbox:
-      return "mailbox";
-    case ServiceKind::kBusiness:
-      return "business";
-  }
-  return "";
-}
+std::string_view ServiceKindName(ServiceKind service) { return NameOf(kServiceNames, service); }
 
-std::string_view OutcomeName(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::kInFlow:
-      return "in_flow";
-    case Outcome::kDelivered:
-      return "delivered";
-    case Outcome::kReturned:
-      return "returned";
-    case Outcome::kStolen:
-      return "stolen";
-  }
-  return "";
-}
+std::string_view OutcomeName(Outcome outcome) { return NameOf(kOutcomeNames, outcome); }
 
-std::string_view ScanDetailText(ScanDetail detail) {
-  switch (detail) {
-    case ScanDetail::kNone:
-      return "";
-    case ScanDetail::kDoorstep:
-      return "left at the doorstep";
-    case ScanDetail::kMailbox:
-      return "left in the mailbox";
-    case ScanDetail::kSigned:
-      return "handed over, signed";
-    case ScanDetail::kRefused:
-      return "refused by the recipient";
-    case ScanDetail::kNotHome:
-      return "recipient not at home";
-    case ScanDetail::kNotCollected:
-      return "not collected in time";
-    case ScanDetail::kSorterStopped:
-      return "held: sorter stopped";
-    case ScanDetail::kFoundByRecipient:
-      return "recipient found the parcel";
-    case ScanDetail::kRecipientClaim:
-      return "recipient reports the parcel not received";
-    case ScanDetail::kBoxOpened:
-      return "box found opened";
-  }
-  return "";
-}
+std::string_view ScanDetailText(ScanDetail detail) { return NameOf(kScanDetailTexts, detail); }
 
 Status ValidateOptions(const SimulationOptions& options) {
   if (options.days < 1 || options.days > 60) {

@@ -139,7 +139,8 @@ class Journey {
 
   // Whether the insider takes this phone parcel as they sort it.
   bool InsiderTakes(NodeIndex node, std::int64_t sorted_at) {
-    if (!HasPhone() || node != incidents_.insider_node || context_.insider_quota_left <= 0) {
+    if (!HasPhone() || parcel_.theft_time >= 0 || node != incidents_.insider_node ||
+        context_.insider_quota_left <= 0) {
       return false;
     }
     if (sorted_at < incidents_.insider_from || sorted_at >= incidents_.insider_to) return false;
@@ -199,7 +200,7 @@ class Journey {
     }
     const bool theft = IsTheft(drawn_scenario_);
     if (parcel_.service != ServiceKind::kMailbox && !theft && random_.Chance(0.04)) {
-      // Nobody at home: the van tries again the next day.
+      // The recipient is not at home, so the van tries again the next day.
       Emit(ScanType::kDeliveryAttempted, kAddressNode, at, kNoNode, -1, ScanDetail::kNotHome);
       const std::int64_t again = LocalMidnight(at) + kDay + 450 * kMinute;
       Emit(ScanType::kOutForDelivery, van_, again);
@@ -283,10 +284,12 @@ class Journey {
     Emit(ScanType::kClaimNotReceived, kNoNode, at, kNoNode, -1, ScanDetail::kRecipientClaim, 0);
   }
 
+  // Ends the journey at a theft. A box already emptied keeps its first theft as its story.
   void Steal(Scenario scenario, std::int64_t at) {
+    stopped_ = true;
+    if (parcel_.theft_time >= 0) return;
     parcel_.scenario = scenario;
     parcel_.theft_time = at;
-    stopped_ = true;
   }
 
   // A scale's reading of the parcel as it is now.

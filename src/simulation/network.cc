@@ -48,26 +48,6 @@ std::string Numbered(const char* format, std::string_view code, int number) {
 
 }  // namespace
 
-std::string_view NodeTypeName(NodeType type) {
-  switch (type) {
-    case NodeType::kTerminal:
-      return "terminal";
-    case NodeType::kHub:
-      return "hub";
-    case NodeType::kVehicle:
-      return "vehicle";
-    case NodeType::kServicePoint:
-      return "service_point";
-    case NodeType::kLocker:
-      return "locker";
-    case NodeType::kMailbox:
-      return "mailbox";
-    case NodeType::kAddress:
-      return "address";
-  }
-  return "";
-}
-
 Network::Network() {
   for (const TerminalSpec& spec : kTerminalSpecs) {
     terminal_nodes_.push_back(AddNode("SE-TERM-" + std::string(spec.code), NodeType::kTerminal,

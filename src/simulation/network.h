@@ -8,20 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "events/scan_event.h"
+
 namespace imeiguard::simulation {
-
-enum class NodeType : std::uint8_t {
-  kTerminal,
-  kHub,
-  kVehicle,
-  kServicePoint,
-  kLocker,
-  kMailbox,
-  kAddress,
-};
-
-// The node_type of the scan-event format: "terminal", "hub", "vehicle", ...
-std::string_view NodeTypeName(NodeType type);
 
 struct NetworkNode {
   std::string id;  // "SE-TERM-STO", "SE-HUB-JKG", "SE-LH-0042", "SE-VAN-GBG-07", ...

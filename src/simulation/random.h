@@ -17,7 +17,7 @@ inline std::uint64_t Mix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// splitmix64 (Steele, Lea and Flood, 2014): small, fast and fully specified.
+// splitmix64: a small, fast generator whose every step is fully specified.
 class Random {
  public:
   explicit Random(std::uint64_t seed) : state_(seed) {}

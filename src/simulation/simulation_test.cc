@@ -52,12 +52,12 @@ std::vector<std::vector<const SimulatedEvent*>> EventsByParcel(const SimulatedFl
   return by_parcel;
 }
 
-// The flow at the command's default size, simulated once for the tests that need its volume.
-class DefaultFlowTest : public ::testing::Test {
+// A simulated flow shared by the tests of a suite, simulated once because a week takes seconds.
+class FlowTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpFlow(const SimulationOptions& options) {
     network_ = new Network();
-    auto flow = Simulate(SimulationOptions{}, *network_);
+    auto flow = Simulate(options, *network_);
     ASSERT_TRUE(flow.ok());
     flow_ = new SimulatedFlow(std::move(*flow));
     by_parcel_ = new std::vector<std::vector<const SimulatedEvent*>>(EventsByParcel(*flow_));
@@ -89,9 +89,26 @@ class DefaultFlowTest : public ::testing::Test {
   static std::vector<std::vector<const SimulatedEvent*>>* by_parcel_;
 };
 
-Network* DefaultFlowTest::network_ = nullptr;
-SimulatedFlow* DefaultFlowTest::flow_ = nullptr;
-std::vector<std::vector<const SimulatedEvent*>>* DefaultFlowTest::by_parcel_ = nullptr;
+Network* FlowTest::network_ = nullptr;
+SimulatedFlow* FlowTest::flow_ = nullptr;
+std::vector<std::vector<const SimulatedEvent*>>* FlowTest::by_parcel_ = nullptr;
+
+// The flow at the command's default size, for what only that volume shows.
+class DefaultFlowTest : public FlowTest {
+ protected:
+  static void SetUpTestSuite() { SetUpFlow(SimulationOptions{}); }
+};
+
+// A quarter of the default week, enough for every theft to show its shape.
+class WeekFlowTest : public FlowTest {
+ protected:
+  static void SetUpTestSuite() {
+    SimulationOptions options;
+    options.parcels = 50000;
+    options.phone_parcels = 5000;
+    SetUpFlow(options);
+  }
+};
 
 TEST(SimulateTest, SameSeedGivesIdenticalFiles) {
   const Network network;
@@ -189,7 +206,7 @@ TEST_F(DefaultFlowTest, EachTheftKindMeetsTheMinimum) {
   EXPECT_GE(PhoneParcels(Scenario::kTheftVehicle).size(), 5u);
 }
 
-TEST_F(DefaultFlowTest, LabelsAgreeWithEvents) {
+TEST_F(WeekFlowTest, LabelsAgreeWithEvents) {
   for (std::size_t i = 0; i < flow_->parcels.size(); ++i) {
     const SimulatedParcel& parcel = flow_->parcels[i];
     const auto& events = EventsOf(static_cast<std::uint32_t>(i));
@@ -219,7 +236,7 @@ TEST_F(DefaultFlowTest, LabelsAgreeWithEvents) {
   }
 }
 
-TEST_F(DefaultFlowTest, VanishedParcelsHaveNoScanAfterTheft) {
+TEST_F(WeekFlowTest, VanishedParcelsHaveNoScanAfterTheft) {
   for (std::uint32_t parcel : PhoneParcels(Scenario::kTheftVanished)) {
     const auto& events = EventsOf(parcel);
     ASSERT_FALSE(events.empty());
@@ -229,7 +246,7 @@ TEST_F(DefaultFlowTest, VanishedParcelsHaveNoScanAfterTheft) {
   }
 }
 
-TEST_F(DefaultFlowTest, EmptiedParcelsShowLighterOrOpened) {
+TEST_F(WeekFlowTest, EmptiedParcelsShowLighterOrOpened) {
   for (std::uint32_t parcel : PhoneParcels(Scenario::kTheftEmptied)) {
     const SimulatedParcel& label = flow_->parcels[parcel];
     bool shown = false;
@@ -244,7 +261,7 @@ TEST_F(DefaultFlowTest, EmptiedParcelsShowLighterOrOpened) {
   }
 }
 
-TEST_F(DefaultFlowTest, FalseDeliveriesEndInWeakProofAndClaim) {
+TEST_F(WeekFlowTest, FalseDeliveriesEndInWeakProofAndClaim) {
   for (std::uint32_t parcel : PhoneParcels(Scenario::kTheftFalseDelivery)) {
     const auto& events = EventsOf(parcel);
     ASSERT_GE(events.size(), 2u);
@@ -257,7 +274,7 @@ TEST_F(DefaultFlowTest, FalseDeliveriesEndInWeakProofAndClaim) {
   }
 }
 
-TEST_F(DefaultFlowTest, StolenVehicleTakesItsWholeLoad) {
+TEST_F(WeekFlowTest, StolenVehicleTakesItsWholeLoad) {
   // Every parcel whose last scan is the stolen run's departure is stolen, phone or not, and every
   // parcel stolen with the vehicle was last scanned at the run's origin (a parcel whose scans there
   // are missing still ends there).
@@ -287,7 +304,7 @@ TEST_F(DefaultFlowTest, StolenVehicleTakesItsWholeLoad) {
   EXPECT_GT(parcels_on_run, phones.size());
 }
 
-TEST_F(DefaultFlowTest, InsiderIsOneHandlerOnNightsOverDays) {
+TEST_F(WeekFlowTest, InsiderIsOneHandlerOnNightsOverDays) {
   const auto stolen = PhoneParcels(Scenario::kTheftInsider);
   ASSERT_FALSE(stolen.empty());
   const SimulatedEvent& first = *EventsOf(stolen.front()).back();
@@ -315,7 +332,7 @@ TEST_F(DefaultFlowTest, OutageHoldsThousandsAtOneNode) {
   EXPECT_GE(held, 1000u);
 }
 
-TEST_F(DefaultFlowTest, LateUploadsAreHoursLate) {
+TEST_F(WeekFlowTest, LateUploadsAreHoursLate) {
   for (std::uint32_t parcel : PhoneParcels(Scenario::kLateUpload)) {
     std::int64_t latest = 0;
     for (const SimulatedEvent* event : EventsOf(parcel)) {
@@ -325,7 +342,7 @@ TEST_F(DefaultFlowTest, LateUploadsAreHoursLate) {
   }
 }
 
-TEST_F(DefaultFlowTest, DuplicateParcelsRepeatEventIds) {
+TEST_F(WeekFlowTest, DuplicateParcelsRepeatEventIds) {
   for (std::uint32_t parcel : PhoneParcels(Scenario::kDuplicate)) {
     std::map<std::uint32_t, int> copies;
     int repeated = 0;
@@ -336,7 +353,7 @@ TEST_F(DefaultFlowTest, DuplicateParcelsRepeatEventIds) {
   }
 }
 
-TEST_F(DefaultFlowTest, FalseClaimsAreFollowedByFound) {
+TEST_F(WeekFlowTest, FalseClaimsAreFollowedByFound) {
   for (std::uint32_t parcel : PhoneParcels(Scenario::kFalseClaim)) {
     std::vector<ScanType> types;
     for (const SimulatedEvent* event : EventsOf(parcel)) types.push_back(event->type);
@@ -352,7 +369,7 @@ TEST_F(DefaultFlowTest, FalseClaimsAreFollowedByFound) {
   }
 }
 
-TEST_F(DefaultFlowTest, HonestReweighsStayWithinScaleNoise) {
+TEST_F(WeekFlowTest, HonestReweighsStayWithinScaleNoise) {
   for (std::size_t i = 0; i < flow_->parcels.size(); ++i) {
     const SimulatedParcel& parcel = flow_->parcels[i];
     if (parcel.device_count == 0 || parcel.scenario == Scenario::kTheftEmptied) continue;
