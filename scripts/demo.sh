@@ -24,9 +24,9 @@ sample_dir=$repo_root/sample
 imeiguard=$build_dir/src/cli/imeiguard
 simulator=$build_dir/tools/dm_simulator/imeiguard-dm-simulator
 # The sample's scans are dated 2026-03-02 and the server's clock reads today, so every silence and
-# overdue deadline of the sample has passed long ago. Split into small batches, a parcel whose
-# delivery scan sits in a later batch would look silent in between and be locked until that batch
-# arrived. The day therefore goes in as one upload, as a carrier's end-of-day file would.
+# overdue deadline of the sample has passed long ago. Time-based rules wait for the feed's
+# watermark, so small batches would not lock a parcel whose delivery scan sits in a later batch,
+# but the day still goes in as one upload, as a carrier's end-of-day file would.
 batch_lines=10000
 wait_seconds=60
 
@@ -125,9 +125,15 @@ echo $! >"$demo_dir/simulator.pid"
 simulator_port=$(wait_for_port "$demo_dir/simulator.pid" "$demo_dir/simulator.port" \
   "$demo_dir/simulator.log")
 
-# The configuration names the store and points the connector at the simulator. The rest is default.
+# The configuration names the store and points the connector at the simulator. The sample's day
+# goes in as one upload and nothing follows it, so the feed counts as complete up to the server's
+# clock a few seconds after it stops (idle_after_hours) rather than the default six hours. The rest
+# is default.
 cat >"$demo_dir/imeiguard.toml" <<EOF
 store = "$demo_dir/imeiguard.db"
+
+[feed]
+idle_after_hours = 0.001
 
 [connectors.dm]
 kind = "dm_rest"

@@ -74,7 +74,8 @@ boost::json::object ParcelJson(const ParcelSnapshot& snapshot, ImeiDisclosure di
     evidence.push_back(boost::json::object{{"rule", item.rule},
                                            {"at", FormatRfc3339(item.at)},
                                            {"event_id", item.event_id},
-                                           {"detail", item.detail}});
+                                           {"detail", item.detail},
+                                           {"outcome", item.outcome}});
   }
   boost::json::array devices;
   for (const DeviceRow& device : snapshot.devices) {

@@ -30,8 +30,8 @@ constexpr std::string_view kManifest =
     "373500000000001234,telco-a,locker,2030-01-01,41301,490154203237518,9990\n"
     "373500000000005678,telco-a,home,2030-01-01,41302,358472100042174,4990\n";
 
-// One scan of each parcel, long before the server's clock: with the silence rule on, both are lost
-// by silence as soon as the scans are stored.
+// One scan of each parcel, long before the server's clock: with the silence rule on, the parcels
+// are lost (missing at once, silent once the idle feed counts as complete a second later).
 constexpr std::string_view kOldScans =
     R"({"event_id":"c-1","parcel_id":"373500000000001234","type":"arrived",)"
     R"("time":"2026-03-02T06:14:09+01:00","node":"SE-TERM-GBG"})"
@@ -86,6 +86,9 @@ class CasesServerTest : public ::testing::Test {
     contract_ = std::make_unique<OpenApiContract>(std::move(*contract));
     std::string config = "[default]\nconnectors = [\"dm\"]\n" + std::string(policy) +
                          "\n[outbox]\npoll_interval_ms = 100\n"
+                         // The scans are days old and no more come: the feed counts as complete
+                         // up to the wall clock about a second after the last one.
+                         "[feed]\nidle_after_hours = 0.0003\n"
                          "[connectors.dm]\nhost = \"127.0.0.1\"\nport = " +
                          std::to_string(simulator_port_) + "\ntenant = \"demo\"\nsecret_file = \"" +
                          (dir_ / "dm.secret").string() + "\"\n";
@@ -141,6 +144,16 @@ class CasesServerTest : public ::testing::Test {
         if (order.at("status") == "acknowledged") ++acknowledged;
       }
       if (acknowledged >= count || std::chrono::steady_clock::now() > give_up) return orders;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  // Waits until the case queue holds `count` cases: verdicts that wait on the feed's watermark
+  // come from the server's ticker a second or so after the scans.
+  void WaitForCases(std::size_t count) {
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (Call("GET", "/v1/cases", officer_a_).body["cases"].as_array().size() < count &&
+           std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
@@ -240,6 +253,7 @@ TEST_F(CasesServerTest, RuleThatNeedsApprovalWaitsInTheQueue) {
   ASSERT_EQ(Call("POST", "/v1/events", carrier_, std::string(kOldScans)).status, 200);
   // The missing parcel locks on its own; the silent one waits.
   ASSERT_EQ(AcknowledgedOrders("373500000000005678", 1).size(), 1u);
+  WaitForCases(2);
   Reply queue = Call("GET", "/v1/cases?limit=1", officer_a_);
   ASSERT_EQ(queue.status, 200);
   ASSERT_EQ(queue.body["cases"].as_array().size(), 1u);
@@ -277,6 +291,7 @@ TEST_F(CasesServerTest, BurstOfSilencesTripsGuardAndBatchIsApproved) {
                       R"("time":"2026-03-02T06:14:09+01:00","node":"SE-TERM-GBG"})"
                       "\n";
   ASSERT_EQ(Call("POST", "/v1/events", carrier_, scans).status, 200);
+  WaitForCases(2);
   Reply queue = Call("GET", "/v1/cases", officer_a_);
   ASSERT_EQ(queue.status, 200);
   ASSERT_EQ(queue.body["cases"].as_array().size(), 2u);

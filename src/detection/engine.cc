@@ -6,42 +6,89 @@
 namespace imeiguard {
 namespace {
 
-// The walk along one parcel's timeline: events in event-time order, with the silence and overdue
-// deadlines fired in between as time passes.
+// The strength of a delivery scan as proof that the recipient has the parcel.
+enum class Proof { kNone, kWeak, kStrong };
+
+// A locker or a service-point pickup needs the recipient's code or ID; a mailbox or a doorstep
+// needs nothing.
+Proof ProofOf(const ScanEvent& delivery, const ParcelRecord& parcel) {
+  if (delivery.type == ScanType::kPickedUp) return Proof::kStrong;
+  switch (delivery.node_type) {
+    case NodeType::kLocker:
+    case NodeType::kServicePoint:
+      return Proof::kStrong;
+    case NodeType::kUnknown:
+      return parcel.service == Service::kLocker || parcel.service == Service::kServicePoint
+                 ? Proof::kStrong
+                 : Proof::kWeak;
+    default:
+      return Proof::kWeak;
+  }
+}
+
+// Node types the carrier runs itself, where a parcel moves on within a learnable time. Pickup
+// places and addresses hold parcels for their recipients.
+bool HasDwellLimit(NodeType type) {
+  return type == NodeType::kTerminal || type == NodeType::kHub || type == NodeType::kVehicle;
+}
+
+std::string_view OutcomeName(RuleOutcome outcome) {
+  return outcome == RuleOutcome::kLost ? kOutcomeLost : kOutcomeSuspect;
+}
+
+// Ends the detail of a claim's evidence after a weak proof of delivery.
+constexpr std::string_view kWeakProofNote = " (weak proof of delivery)";
+
+std::string NodeOrUnknown(const ScanEvent& event) {
+  return event.node.empty() ? std::string("an unnamed node") : event.node;
+}
+
+std::string Hours(Duration duration) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(duration).count() / 60) +
+         " h";
+}
+
+// One link of the scan chain that must end within a limit: a leg towards a node, or a stay at one.
+struct ChainLink {
+  std::string node;  // The node the parcel is at or headed to.
+  std::string from;  // For a leg: the node it departed.
+  NodeType type = NodeType::kUnknown;
+  Timestamp since;
+  Duration limit{0};
+  int stage = 0;              // 0: nothing fired, 1: suspect fired, 2: done.
+  Duration confirm_after{0};  // From the limit to the full outcome, set when stage 1 fires.
+};
+
+// The walk along one parcel's timeline: events in event-time order, with the time-based deadlines
+// fired in between as the watermark passes them.
 class Timeline {
  public:
-  Timeline(const ParcelRecord& parcel, const DetectionPolicy& policy)
-      : policy_(policy), overdue_at_(parcel.promised_by + policy.overdue_grace) {}
+  Timeline(const ParcelRecord& parcel, const DetectionPolicy& policy, const FlowStatistics& flow)
+      : parcel_(parcel),
+        policy_(policy),
+        flow_(flow),
+        overdue_at_(parcel.promised_by + policy.overdue_grace) {}
 
   // Fires every deadline that falls before `t`.
   void PassTimeUntil(Timestamp t) {
-    // Silence and overdue can both fall before `t`; fire them in time order.
     while (!closed_) {
-      std::optional<Timestamp> silence = SilenceDeadline();
-      std::optional<Timestamp> overdue = OverdueDeadline();
-      bool silence_first = silence && (!overdue || *silence <= *overdue);
-      if (silence_first && *silence < t) {
-        silence_fired_for_ = last_scan_;
-        Fire(policy_.silence, kRuleSilence, *silence, "",
-             "no scan since " + FormatRfc3339(*last_scan_));
-      } else if (overdue && *overdue < t) {
-        overdue_fired_ = true;
-        Fire(policy_.overdue, kRuleOverdue, *overdue, "",
-             "not delivered by the promised time plus grace");
-      } else {
-        return;
-      }
+      std::optional<Deadline> next = NextDeadline();
+      if (!next || next->at >= t) return;
+      FireDeadline(*next);
     }
   }
 
   void Apply(const ScanEvent& event) {
-    if (closed_) return;
+    if (closed_) {
+      if (event.type == ScanType::kClaimNotReceived) ReopenByClaim(event);
+      return;
+    }
     if (!seen_any_) {
       seen_any_ = true;
       assessment_.since = event.time;
     }
-    // A claim is the recipient's word, not a scan of the parcel: it neither shows the parcel is
-    // still moving nor restarts the silence timer.
+    // A claim before any delivery scan is the recipient's word, not a scan of the parcel: it
+    // neither shows the parcel is still moving nor restarts the silence timer.
     if (event.type == ScanType::kClaimNotReceived) return;
     if (event.type == ScanType::kDeclaredLost) {
       Fire(RuleOutcome::kLost, kRuleManual, event.time, event.event_id,
@@ -51,6 +98,7 @@ class Timeline {
       return;
     }
     if (IsDeliveryScan(event.type)) {
+      delivery_ = &event;
       Close(Verdict::kDelivered, kRuleDelivered, event);
       return;
     }
@@ -59,44 +107,44 @@ class Timeline {
       return;
     }
 
+    CheckWeight(event);
     RuleOutcome exception = ExceptionOutcome(event.type);
+    if (event.type == ScanType::kExceptionOpened) phone_removed_ = true;
     if (exception != RuleOutcome::kIgnore) {
-      last_scan_ = event.time;
       Fire(exception, kRuleExceptionScan, event.time, event.event_id,
            std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event));
-      return;
-    }
-
-    // A parcel seen again is not lost, at least not yet: a customer may be holding the phone.
-    if (assessment_.verdict == Verdict::kLost || assessment_.verdict == Verdict::kSuspect) {
+    } else if ((assessment_.verdict == Verdict::kLost ||
+                assessment_.verdict == Verdict::kSuspect) &&
+               !phone_removed_) {
+      // A parcel seen again is not lost, at least not yet: a customer may be holding the phone.
+      // Evidence that the phone left the parcel still counts, though, however far the box travels.
       Transition(Verdict::kRecovered, event.time);
       assessment_.evidence.push_back(
           {std::string(kRuleSeenAgain), event.time, event.event_id,
-           std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event)});
+           std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event), ""});
     }
+    claim_deadline_.reset();
     last_scan_ = event.time;
+    last_node_ = event.node;
+    awaiting_pickup_ = event.type == ScanType::kAvailableForPickup;
+    FollowChain(event);
   }
 
-  Assessment Finish(Timestamp now) {
-    PassTimeUntil(now + Duration(1));
+  Assessment Finish(Timestamp as_of) {
+    PassTimeUntil(as_of + Duration(1));
     if (!closed_) {
-      std::optional<Timestamp> silence = SilenceDeadline();
-      std::optional<Timestamp> overdue = OverdueDeadline();
-      if (silence && overdue) {
-        assessment_.next_deadline = std::min(*silence, *overdue);
-      } else if (silence) {
-        assessment_.next_deadline = silence;
-      } else {
-        assessment_.next_deadline = overdue;
-      }
+      std::optional<Deadline> next = NextDeadline();
+      if (next) assessment_.next_deadline = next->at;
     }
     return std::move(assessment_);
   }
 
  private:
-  static std::string NodeOrUnknown(const ScanEvent& event) {
-    return event.node.empty() ? std::string("an unnamed node") : event.node;
-  }
+  enum class DeadlineKind { kSilence, kOverdue, kLeg, kStay, kClaim };
+  struct Deadline {
+    Timestamp at;
+    DeadlineKind kind;
+  };
 
   RuleOutcome ExceptionOutcome(ScanType type) const {
     switch (type) {
@@ -111,26 +159,214 @@ class Timeline {
     }
   }
 
+  // A weighing short of the declared weight by a phone's mass, less the scale's tolerance. It
+  // fires once: later weighings of the same light parcel add nothing.
+  void CheckWeight(const ScanEvent& event) {
+    if (!event.weight_g || !parcel_.declared_weight_g || phone_removed_) return;
+    if (policy_.light_reweigh == RuleOutcome::kIgnore) return;
+    std::int32_t shortfall = *parcel_.declared_weight_g - *event.weight_g;
+    if (shortfall < policy_.phone_mass_g - policy_.scale_tolerance_g) return;
+    phone_removed_ = true;
+    Fire(policy_.light_reweigh, kRuleLightReweigh, event.time, event.event_id,
+         "weighed " + std::to_string(*event.weight_g) + " g at " + NodeOrUnknown(event) + ", " +
+             std::to_string(shortfall) + " g less than the declared " +
+             std::to_string(*parcel_.declared_weight_g) + " g");
+  }
+
+  // Follows the parcel from node to node: a departure opens a leg towards its next node, a scan
+  // at a node opens or continues a stay there.
+  void FollowChain(const ScanEvent& event) {
+    if (event.node.empty()) return;
+    // A scan after a chain rule fired shows where the parcel is, so that link starts over.
+    if (leg_ && (event.node != leg_->from || leg_->stage > 0)) leg_.reset();
+    if (stay_ && (stay_->node != event.node || stay_->stage > 0)) stay_.reset();
+    bool departs = event.type == ScanType::kDeparted || event.type == ScanType::kLoaded;
+    if (departs) {
+      stay_.reset();
+      if (!event.next_node.empty()) {
+        leg_ = ChainLink{event.next_node,
+                         event.node,
+                         NodeType::kUnknown,
+                         event.time,
+                         flow_.TransitLimit(event.node, event.next_node, event.time, policy_.chain),
+                         0};
+      }
+      return;
+    }
+    if (!stay_ && HasDwellLimit(event.node_type) && !awaiting_pickup_) {
+      stay_ = ChainLink{event.node,
+                        "",
+                        event.node_type,
+                        event.time,
+                        flow_.DwellLimit(event.node_type, event.time, policy_.chain),
+                        0};
+    }
+  }
+
+  void ReopenByClaim(const ScanEvent& claim) {
+    if (delivery_ == nullptr || assessment_.verdict != Verdict::kDelivered) return;
+    Proof proof = ProofOf(*delivery_, parcel_);
+    RuleOutcome outcome =
+        proof == Proof::kStrong ? policy_.claim_after_strong_proof : policy_.claim_after_weak_proof;
+    if (phone_removed_) outcome = RuleOutcome::kLost;
+    if (outcome == RuleOutcome::kIgnore) return;
+    closed_ = false;
+    handed_over_ = true;
+    std::string detail = "the recipient reports the parcel not received after " +
+                         std::string(ScanTypeName(delivery_->type)) + " at " +
+                         NodeOrUnknown(*delivery_);
+    if (phone_removed_) {
+      detail += ", and the evidence shows the phone was taken";
+    } else if (proof == Proof::kStrong) {
+      detail += " (strong proof of delivery)";
+    } else {
+      detail += kWeakProofNote;
+      if (outcome == RuleOutcome::kLost && policy_.claim_confirm_after > Duration(0)) {
+        claim_deadline_ = claim.time + policy_.claim_confirm_after;
+        outcome = RuleOutcome::kSuspect;
+      }
+    }
+    Fire(outcome, kRuleClaimNotReceived, claim.time, claim.event_id, std::move(detail));
+  }
+
+  std::optional<Deadline> NextDeadline() const {
+    std::optional<Deadline> next;
+    auto consider = [&](std::optional<Timestamp> at, DeadlineKind kind) {
+      if (at && (!next || *at < next->at)) next = Deadline{*at, kind};
+    };
+    // Once handed over, the parcel is no longer in the carrier's flow: only a claim speaks.
+    if (handed_over_) {
+      consider(claim_deadline_, DeadlineKind::kClaim);
+      return next;
+    }
+    consider(SilenceDeadline(), DeadlineKind::kSilence);
+    consider(OverdueDeadline(), DeadlineKind::kOverdue);
+    consider(ChainDeadline(leg_, policy_.missed_arrival), DeadlineKind::kLeg);
+    consider(ChainDeadline(stay_, policy_.dwell), DeadlineKind::kStay);
+    return next;
+  }
+
   // Silence runs from the last scan, once per scan: a parcel already declared silent stays so until
-  // it is scanned again.
+  // it is scanned again. A parcel waiting for pickup is quiet by design.
   std::optional<Timestamp> SilenceDeadline() const {
     if (!last_scan_ || policy_.silence == RuleOutcome::kIgnore) return std::nullopt;
     if (silence_fired_for_ == last_scan_) return std::nullopt;
-    return *last_scan_ + policy_.silence_limit;
+    return *last_scan_ + (awaiting_pickup_ ? policy_.pickup_wait : policy_.silence_limit);
   }
 
   // Overdue runs only once the carrier has scanned the parcel: a parcel it never took in may still
-  // be in the shipper's warehouse, and its phones with the shipper.
+  // be in the shipper's warehouse, and its phones with the shipper. A parcel waiting for pickup is
+  // where its recipient can get it, however late.
   std::optional<Timestamp> OverdueDeadline() const {
     if (overdue_fired_ || policy_.overdue == RuleOutcome::kIgnore) return std::nullopt;
-    if (!last_scan_) return std::nullopt;
+    if (!last_scan_ || awaiting_pickup_) return std::nullopt;
     return overdue_at_;
+  }
+
+  std::optional<Timestamp> ChainDeadline(const std::optional<ChainLink>& link,
+                                         RuleOutcome outcome) const {
+    if (!link || outcome == RuleOutcome::kIgnore || link->stage >= 2) return std::nullopt;
+    Timestamp at = link->since + link->limit;
+    if (link->stage == 1) at += link->confirm_after;
+    return at;
+  }
+
+  void FireDeadline(const Deadline& deadline) {
+    switch (deadline.kind) {
+      case DeadlineKind::kSilence:
+        silence_fired_for_ = last_scan_;
+        FireUnlessOutage(policy_.silence, kRuleSilence, deadline.at,
+                         HeldUpContext(last_node_, deadline.at, policy_.chain.dwell_floor),
+                         "no scan since " + FormatRfc3339(*last_scan_));
+        return;
+      case DeadlineKind::kOverdue:
+        overdue_fired_ = true;
+        Fire(policy_.overdue, kRuleOverdue, deadline.at, "",
+             "not delivered by the promised time plus grace");
+        return;
+      case DeadlineKind::kLeg:
+        FireChain(*leg_, policy_.missed_arrival, kRuleMissedArrival, deadline.at,
+                  "departed " + leg_->from + " towards " + leg_->node + " at " +
+                      FormatRfc3339(leg_->since) + " and not scanned since; the leg's limit is " +
+                      Hours(leg_->limit));
+        return;
+      case DeadlineKind::kClaim:
+        claim_deadline_.reset();
+        Fire(policy_.claim_after_weak_proof, kRuleClaimNotReceived, deadline.at, "",
+             "the parcel has not turned up " + Hours(policy_.claim_confirm_after) +
+                 " after the recipient's claim");
+        return;
+      case DeadlineKind::kStay:
+        FireChain(*stay_, policy_.dwell, kRuleDwell, deadline.at,
+                  "at " + stay_->node + " since " + FormatRfc3339(stay_->since) + ", past the " +
+                      Hours(stay_->limit) + " limit of a " +
+                      std::string(NodeTypeName(stay_->type)));
+        return;
+    }
+  }
+
+  // A broken chain first makes the parcel suspect, then, some time later, fires its outcome.
+  void FireChain(ChainLink& link, RuleOutcome outcome, std::string_view rule, Timestamp at,
+                 std::string detail) {
+    const ChainLimits& chain = policy_.chain;
+    bool is_leg = !link.from.empty();
+    if (link.stage == 0) {
+      link.confirm_after = chain.dwell_confirm_after;
+      if (is_leg) {
+        int vanished = flow_.VanishedWithLoad(link.from, link.node, link.since, at, link.limit);
+        bool with_load = vanished >= chain.load_min_parcels;
+        link.confirm_after = with_load ? chain.load_confirm_after : chain.transit_confirm_after;
+        if (with_load) {
+          detail += "; " + std::to_string(vanished) + " parcels of its load vanished with it";
+        }
+      }
+    }
+    bool confirm = link.stage == 1 || link.confirm_after <= Duration(0);
+    link.stage = confirm ? 2 : 1;
+    if (!confirm) {
+      Fire(RuleOutcome::kSuspect, rule, at, "", std::move(detail));
+      return;
+    }
+    std::optional<std::string> outage =
+        is_leg ? ArrivalsStoppedContext(link.node, at) : HeldUpContext(link.node, at, link.limit);
+    FireUnlessOutage(outcome, rule, at, std::move(outage), std::move(detail));
+  }
+
+  // Describes an outage at `node` when many parcels are held up there at once.
+  std::optional<std::string> HeldUpContext(const std::string& node, Timestamp at,
+                                           Duration max_stay) const {
+    if (node.empty()) return std::nullopt;
+    int held_up = flow_.HeldUpAt(node, at, max_stay, policy_.chain);
+    if (held_up < policy_.chain.outage_min_parcels) return std::nullopt;
+    return std::to_string(held_up) + " parcels held up at " + node;
+  }
+
+  // Describes an outage of `node`'s scanners, or of their uploads, when no parcel at all was
+  // scanned arriving there in the two hours before `at`. A stolen load leaves the node scanning
+  // others.
+  std::optional<std::string> ArrivalsStoppedContext(const std::string& node, Timestamp at) const {
+    constexpr Duration kRecent = std::chrono::hours(2);
+    if (flow_.ArrivalsAt(node, at - kRecent, at) > 0) return std::nullopt;
+    return "no parcel scanned arriving at " + node + " since " + FormatRfc3339(at - kRecent);
+  }
+
+  // Fires a rule, but when `outage` describes an outage where the parcel is, a lost outcome only
+  // makes the parcel suspect: an outage holds up many parcels and is not their theft.
+  void FireUnlessOutage(RuleOutcome outcome, std::string_view rule, Timestamp at,
+                        std::optional<std::string> outage, std::string detail) {
+    if (outcome == RuleOutcome::kLost && outage) {
+      assessment_.evidence.push_back(
+          {std::string(kRuleNodeOutage), at, "", std::move(*outage), std::string(kOutcomeContext)});
+      outcome = RuleOutcome::kSuspect;
+    }
+    Fire(outcome, rule, at, "", std::move(detail));
   }
 
   void Fire(RuleOutcome outcome, std::string_view rule, Timestamp at, const std::string& event_id,
             std::string detail) {
     if (outcome == RuleOutcome::kIgnore) return;
-    assessment_.evidence.push_back({std::string(rule), at, event_id, std::move(detail)});
+    assessment_.evidence.push_back(
+        {std::string(rule), at, event_id, std::move(detail), std::string(OutcomeName(outcome))});
     Verdict target = outcome == RuleOutcome::kLost ? Verdict::kLost : Verdict::kSuspect;
     // A suspect rule never softens a lost verdict.
     if (assessment_.verdict == Verdict::kLost) return;
@@ -141,7 +377,7 @@ class Timeline {
     Transition(verdict, event.time);
     assessment_.evidence.push_back(
         {std::string(rule), event.time, event.event_id,
-         std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event)});
+         std::string(ScanTypeName(event.type)) + " scan at " + NodeOrUnknown(event), ""});
     closed_ = true;
   }
 
@@ -150,26 +386,57 @@ class Timeline {
     assessment_.since = at;
   }
 
+  const ParcelRecord& parcel_;
   const DetectionPolicy& policy_;
+  const FlowStatistics& flow_;
   Timestamp overdue_at_;
   std::optional<Timestamp> last_scan_;
+  std::string last_node_;
   std::optional<Timestamp> silence_fired_for_;
+  std::optional<ChainLink> leg_;   // The leg the parcel departed on, until it is scanned again.
+  std::optional<ChainLink> stay_;  // Its stay at a terminal, hub or vehicle.
+  const ScanEvent* delivery_ = nullptr;
+  std::optional<Timestamp> claim_deadline_;  // When an unanswered claim after weak proof counts.
   bool overdue_fired_ = false;
   bool seen_any_ = false;
   bool closed_ = false;
+  bool handed_over_ = false;      // Delivered, then claimed not received.
+  bool awaiting_pickup_ = false;  // The last scan made it available for pickup.
+  bool phone_removed_ = false;    // A light weighing fired, or the box was found opened.
   Assessment assessment_;
 };
 
 }  // namespace
 
-Assessment Assess(const ParcelRecord& parcel, std::span<const ScanEvent> history, Timestamp now,
-                  const DetectionPolicy& policy) {
-  Timeline timeline(parcel, policy);
+Assessment Assess(const ParcelRecord& parcel, std::span<const ScanEvent> history, Timestamp as_of,
+                  const DetectionPolicy& policy, const FlowStatistics& flow) {
+  Timeline timeline(parcel, policy, flow);
   for (const ScanEvent& event : history) {
     timeline.PassTimeUntil(event.time);
     timeline.Apply(event);
   }
-  return timeline.Finish(now);
+  return timeline.Finish(as_of);
+}
+
+Assessment Assess(const ParcelRecord& parcel, std::span<const ScanEvent> history, Timestamp as_of,
+                  const DetectionPolicy& policy) {
+  static const FlowStatistics kNothingLearned;
+  return Assess(parcel, history, as_of, policy, kNothingLearned);
+}
+
+bool EvidenceShowsPhoneRemoved(const Assessment& assessment) {
+  return std::any_of(
+      assessment.evidence.begin(), assessment.evidence.end(), [](const Evidence& evidence) {
+        return evidence.rule == kRuleLightReweigh ||
+               (evidence.rule == kRuleExceptionScan &&
+                evidence.detail.starts_with(ScanTypeName(ScanType::kExceptionOpened)));
+      });
+}
+
+bool ClaimAfterWeakProofOpen(const Assessment& assessment) {
+  if (assessment.verdict != Verdict::kSuspect || assessment.evidence.empty()) return false;
+  const Evidence& last = assessment.evidence.back();
+  return last.rule == kRuleClaimNotReceived && last.detail.ends_with(kWeakProofNote);
 }
 
 }  // namespace imeiguard

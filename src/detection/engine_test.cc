@@ -90,6 +90,7 @@ TEST(Assess, SilenceDeclaresLost) {
 
 TEST(Assess, OverdueDeclaresLost) {
   DetectionPolicy policy;
+  policy.overdue = RuleOutcome::kLost;
   policy.silence_limit = hours(24 * 30);
   policy.overdue_grace = hours(24);
   auto history = Sorted({Scan("a", ScanType::kAccepted, "2026-03-04T08:00:00Z")});

@@ -29,6 +29,9 @@ struct Evidence {
   Timestamp at;          // Event time or deadline at which the rule fired.
   std::string event_id;  // The event that fired it, if any.
   std::string detail;    // One sentence a security officer reads.
+  // The fact's weight: "lost" or "suspect" for a rule that fired, "context" for a fact that
+  // softened one (a node-wide outage), empty for a closing or reopening scan.
+  std::string outcome;
 
   friend bool operator==(const Evidence&, const Evidence&) = default;
 };

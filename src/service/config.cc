@@ -207,14 +207,53 @@ class TableReader {
 };
 
 Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
-  for (Status s :
-       {reader.Hours("overdue_grace_hours", policy.overdue_grace),
-        reader.Hours("silence_limit_hours", policy.silence_limit),
-        reader.Outcome("overdue", policy.overdue), reader.Outcome("silence", policy.silence),
-        reader.Outcome("exception_missing", policy.exception_missing),
-        reader.Outcome("exception_opened", policy.exception_opened),
-        reader.Outcome("exception_damaged", policy.exception_damaged)}) {
+  ChainLimits& chain = policy.chain;
+  std::int64_t phone_mass = policy.phone_mass_g;
+  std::int64_t tolerance = policy.scale_tolerance_g;
+  std::int64_t outage_parcels = chain.outage_min_parcels;
+  std::int64_t load_parcels = chain.load_min_parcels;
+  std::int64_t min_samples = chain.min_samples;
+  for (Status s : {reader.Hours("overdue_grace_hours", policy.overdue_grace),
+                   reader.Hours("silence_limit_hours", policy.silence_limit),
+                   reader.Outcome("overdue", policy.overdue),
+                   reader.Outcome("silence", policy.silence),
+                   reader.Outcome("exception_missing", policy.exception_missing),
+                   reader.Outcome("exception_opened", policy.exception_opened),
+                   reader.Outcome("exception_damaged", policy.exception_damaged),
+                   reader.Outcome("light_reweigh", policy.light_reweigh),
+                   reader.Integer("phone_mass_g", 1, 5000, phone_mass),
+                   reader.Integer("scale_tolerance_g", 0, 1000, tolerance),
+                   reader.Outcome("missed_arrival", policy.missed_arrival),
+                   reader.Outcome("dwell", policy.dwell),
+                   reader.Hours("transit_floor_hours", chain.transit_floor),
+                   reader.Hours("transit_ceiling_hours", chain.transit_ceiling),
+                   reader.Hours("dwell_floor_hours", chain.dwell_floor),
+                   reader.Hours("dwell_ceiling_hours", chain.dwell_ceiling),
+                   reader.Hours("load_confirm_after_hours", chain.load_confirm_after),
+                   reader.Hours("transit_confirm_after_hours", chain.transit_confirm_after),
+                   reader.Hours("dwell_confirm_after_hours", chain.dwell_confirm_after),
+                   reader.Integer("load_min_parcels", 1, 1000000, load_parcels),
+                   reader.Integer("min_samples", 1, 100000, min_samples),
+                   reader.Integer("outage_min_parcels", 2, 1000000, outage_parcels),
+                   reader.Hours("pickup_wait_hours", policy.pickup_wait),
+                   reader.Outcome("claim_after_weak_proof", policy.claim_after_weak_proof),
+                   reader.Outcome("claim_after_strong_proof", policy.claim_after_strong_proof),
+                   reader.Hours("claim_confirm_after_hours", policy.claim_confirm_after)}) {
     if (!s.ok()) return s;
+  }
+  policy.phone_mass_g = static_cast<std::int32_t>(phone_mass);
+  policy.scale_tolerance_g = static_cast<std::int32_t>(tolerance);
+  chain.outage_min_parcels = static_cast<int>(outage_parcels);
+  chain.load_min_parcels = static_cast<int>(load_parcels);
+  chain.min_samples = static_cast<int>(min_samples);
+  if (chain.transit_floor > chain.transit_ceiling) {
+    return reader.Missing("transit_floor_hours", "must not exceed transit_ceiling_hours");
+  }
+  if (chain.dwell_floor > chain.dwell_ceiling) {
+    return reader.Missing("dwell_floor_hours", "must not exceed dwell_ceiling_hours");
+  }
+  if (policy.scale_tolerance_g >= policy.phone_mass_g) {
+    return reader.Missing("scale_tolerance_g", "must be less than phone_mass_g");
   }
   return Status::Ok();
 }
@@ -238,6 +277,14 @@ Status ReadShipper(const toml::table& table, const std::string& path, std::strin
   if (Status s = reader.Strings("connectors", out.connectors); !s.ok()) return s;
   if (Status s = reader.Rules("auto_lock_rules", out.auto_lock_rules); !s.ok()) return s;
   if (Status s = ReadAutoLockLimit(reader, out.auto_lock_limit); !s.ok()) return s;
+  std::string lock_policy;
+  if (Status s = reader.Choice("lock_policy", {"on_loss", "transit_hold"}, lock_policy); !s.ok()) {
+    return s;
+  }
+  if (!lock_policy.empty()) {
+    out.lock_policy =
+        lock_policy == "transit_hold" ? LockPolicy::kTransitHold : LockPolicy::kOnLoss;
+  }
   return reader.RejectUnknownKeys();
 }
 
@@ -423,6 +470,17 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     }
     config.privacy.retention = std::chrono::hours(24 * retention_days);
     config.privacy.purge_batch_parcels = static_cast<int>(batch);
+  }
+
+  if (const toml::table* feed = reader.Subtable("feed")) {
+    TableReader r(*feed, "feed", origin);
+    for (Status s : {r.Hours("allowed_lateness_hours", config.feed.allowed_lateness),
+                     r.Hours("idle_after_hours", config.feed.idle_after), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
+    if (config.feed.idle_after <= Duration(0)) {
+      return r.Missing("idle_after_hours", "must be more than 0");
+    }
   }
 
   if (const toml::table* outbox = reader.Subtable("outbox")) {

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "detection/engine.h"
+#include "service/feed_watermark.h"
 
 namespace imeiguard {
 
@@ -22,9 +23,16 @@ struct AutoLockLimit {
   Duration window = std::chrono::hours(1);
 };
 
+// When a shipper's devices are locked.
+enum class LockPolicy {
+  kOnLoss,       // Locked when the parcel is lost.
+  kTransitHold,  // Held (locked) from the manifest until delivery or return releases them.
+};
+
 // Rules and connectors of one shipper.
 struct ShipperPolicy {
   DetectionPolicy detection;
+  LockPolicy lock_policy = LockPolicy::kOnLoss;
   std::vector<std::string> connectors;  // Names of [connectors.*] sections that lock its devices.
   // Rules whose lost verdict locks on its own; a lost verdict from any other rule waits for a
   // security officer's approval. Empty optional: every rule but a declaration of loss, which
@@ -129,6 +137,7 @@ struct Config {
   IngestConfig ingest;
   OutboxConfig outbox;
   PrivacyConfig privacy;
+  WatermarkPolicy feed;  // [feed]: when the carrier feed counts as complete up to an event time.
   Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
   // The bound on automatic locks of all shippers together ([detection] max_auto_locks and
   // auto_lock_window). Generous enough for a burst of real thefts, such as a stolen cage of

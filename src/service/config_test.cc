@@ -204,6 +204,87 @@ TEST(LoadConfig, ExampleFileShowsPrivacyDefaults) {
   EXPECT_EQ(config->privacy.purge_batch_parcels, defaults.purge_batch_parcels);
 }
 
+TEST(ParseConfig, SignalSettingsRead) {
+  auto config = ParseConfig(
+      "[default]\nlight_reweigh = \"suspect\"\nphone_mass_g = 150\nscale_tolerance_g = 25\n"
+      "missed_arrival = \"suspect\"\ndwell = \"ignore\"\ntransit_floor_hours = 1\n"
+      "transit_ceiling_hours = 20\ndwell_floor_hours = 3\ndwell_ceiling_hours = 30\n"
+      "load_confirm_after_hours = 0.5\ntransit_confirm_after_hours = 6\n"
+      "dwell_confirm_after_hours = 20\nload_min_parcels = 4\nmin_samples = 10\n"
+      "outage_min_parcels = 8\n"
+      "pickup_wait_hours = 100\nclaim_after_weak_proof = \"suspect\"\n"
+      "claim_after_strong_proof = \"ignore\"\nclaim_confirm_after_hours = 12\n"
+      "[shippers.telco-b]\nlock_policy = \"transit_hold\"\n",
+      "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const DetectionPolicy& detection = config->PolicyFor("telco-b").detection;
+  EXPECT_EQ(detection.light_reweigh, RuleOutcome::kSuspect);
+  EXPECT_EQ(detection.phone_mass_g, 150);
+  EXPECT_EQ(detection.scale_tolerance_g, 25);
+  EXPECT_EQ(detection.missed_arrival, RuleOutcome::kSuspect);
+  EXPECT_EQ(detection.dwell, RuleOutcome::kIgnore);
+  EXPECT_EQ(detection.chain.transit_floor, std::chrono::hours(1));
+  EXPECT_EQ(detection.chain.transit_ceiling, std::chrono::hours(20));
+  EXPECT_EQ(detection.chain.dwell_floor, std::chrono::hours(3));
+  EXPECT_EQ(detection.chain.dwell_ceiling, std::chrono::hours(30));
+  EXPECT_EQ(detection.chain.load_confirm_after, std::chrono::minutes(30));
+  EXPECT_EQ(detection.chain.transit_confirm_after, std::chrono::hours(6));
+  EXPECT_EQ(detection.chain.dwell_confirm_after, std::chrono::hours(20));
+  EXPECT_EQ(detection.chain.load_min_parcels, 4);
+  EXPECT_EQ(detection.chain.min_samples, 10);
+  EXPECT_EQ(detection.chain.outage_min_parcels, 8);
+  EXPECT_EQ(detection.pickup_wait, std::chrono::hours(100));
+  EXPECT_EQ(detection.claim_after_weak_proof, RuleOutcome::kSuspect);
+  EXPECT_EQ(detection.claim_after_strong_proof, RuleOutcome::kIgnore);
+  EXPECT_EQ(detection.claim_confirm_after, std::chrono::hours(12));
+  EXPECT_EQ(config->PolicyFor("telco-b").lock_policy, LockPolicy::kTransitHold);
+  EXPECT_EQ(config->PolicyFor("telco-a").lock_policy, LockPolicy::kOnLoss);
+}
+
+TEST(ParseConfig, FloorAboveCeilingRejected) {
+  auto config = ParseConfig("[default]\ndwell_floor_hours = 50\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(
+      config.error().message.find("default.dwell_floor_hours' must not exceed dwell_ceiling_hours"),
+      std::string::npos)
+      << config.error().message;
+}
+
+TEST(ParseConfig, UnknownLockPolicyRejected) {
+  auto config = ParseConfig("[default]\nlock_policy = \"always\"\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(
+      config.error().message.find("default.lock_policy' must be \"on_loss\" or \"transit_hold\""),
+      std::string::npos)
+      << config.error().message;
+}
+
+TEST(LoadConfig, ExampleFileShowsFeedDefaults) {
+  ::setenv("IMEIGUARD_DM_SECRET", "example", 1);
+  auto config = LoadConfig(std::string(IMEIGUARD_SOURCE_DIR) + "/config/imeiguard.example.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  WatermarkPolicy defaults;
+  EXPECT_EQ(config->feed.allowed_lateness, defaults.allowed_lateness);
+  EXPECT_EQ(config->feed.idle_after, defaults.idle_after);
+}
+
+TEST(ParseConfig, FeedSettingsRead) {
+  auto config =
+      ParseConfig("[feed]\nallowed_lateness_hours = 0.5\nidle_after_hours = 12\n", "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->feed.allowed_lateness, std::chrono::minutes(30));
+  EXPECT_EQ(config->feed.idle_after, std::chrono::hours(12));
+}
+
+TEST(ParseConfig, FeedIdleOfZeroRejected) {
+  auto config = ParseConfig("[feed]\nidle_after_hours = 0\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_NE(config.error().message.find("feed.idle_after_hours' must be more than 0"),
+            std::string::npos)
+      << config.error().message;
+}
+
 TEST(ParseConfig, RetentionReadInDays) {
   auto config = ParseConfig("[privacy]\nretention_days = 30\npurge_batch_parcels = 7\n", "test");
   ASSERT_TRUE(config.ok()) << config.error().message;

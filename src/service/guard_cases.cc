@@ -178,16 +178,30 @@ std::optional<CaseRecord> GuardService::CaseAfter(const TrackedParcel& parcel, T
     if (assessment.verdict != Verdict::kSuspect && assessment.verdict != Verdict::kLost) {
       return std::nullopt;
     }
-    record.parcel_id = parcel_id;
-    record.shipper_id = parcel.parcel.record.shipper_id;
-    record.opened_at = now;
-    record.value_ore = DevicesValue(parcel);
     boost::json::array rules;
     for (const Evidence& evidence : assessment.evidence) rules.push_back(evidence.rule.c_str());
-    case_steps_.push_back(Step(now, "engine", "case_opened",
-                               {{"parcel_id", parcel_id},
-                                {"verdict", VerdictName(assessment.verdict)},
-                                {"rules", std::move(rules)}}));
+    // A parcel has one case for life: one that closed (delivered, then a claim of non-receipt)
+    // is reopened with its history rather than started again.
+    auto stored = store_.LoadParcelCase(parcel_id);
+    if (stored.ok() && stored->has_value()) {
+      record = **stored;
+      case_steps_.push_back(
+          Step(now, "engine", "case_reopened",
+               {{"verdict", VerdictName(assessment.verdict)}, {"rules", std::move(rules)}}));
+    } else {
+      if (!stored.ok()) {
+        spdlog::error("reading the case of parcel {} failed: {}", parcel_id,
+                      stored.error().message);
+      }
+      record.parcel_id = parcel_id;
+      record.shipper_id = parcel.parcel.record.shipper_id;
+      record.opened_at = now;
+      record.value_ore = DevicesValue(parcel);
+      case_steps_.push_back(Step(now, "engine", "case_opened",
+                                 {{"parcel_id", parcel_id},
+                                  {"verdict", VerdictName(assessment.verdict)},
+                                  {"rules", std::move(rules)}}));
+    }
     dirty = true;
   }
 

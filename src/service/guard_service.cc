@@ -29,6 +29,7 @@ GuardService::GuardService(const Config& config, Store& store, const Clock& cloc
       clock_(clock),
       connectors_(connectors),
       tracker_(config),
+      watermark_(config.feed),
       outbox_(store, *this, connectors, config.outbox),
       blast_guard_(config) {
   tracker_.SetListener([this](const TrackedParcel& parcel, Timestamp at) {
@@ -53,11 +54,26 @@ Status GuardService::Recover() {
   if (Status s = LoadCases(*open); !s.ok()) return s;
   std::vector<std::string> ids;
   ids.reserve(open->size());
+  Timestamp now = clock_.Now();
+  std::optional<Timestamp> restored_watermark;
   for (ParcelSnapshot& snapshot : *open) {
     ids.push_back(snapshot.parcel.record.parcel_id);
+    // The watermark restarts from the stored scans of open parcels; scans of closed parcels and
+    // of parcels without phones are not kept, so it may start a little behind where it stood.
+    for (const ScanEvent& event : snapshot.events) {
+      if (IsCarrierScanType(event.type)) watermark_.Observe(event.time, now);
+    }
+    // A rule that fired at a deadline did so once the watermark had passed it, so the watermark
+    // stood at least there. Without this a restart could withdraw a silence verdict until the
+    // feed caught up again.
+    for (const Evidence& evidence : snapshot.parcel.assessment.evidence) {
+      if (evidence.event_id.empty() && evidence.rule != kRuleManual && !evidence.outcome.empty()) {
+        restored_watermark = std::max(restored_watermark.value_or(evidence.at), evidence.at);
+      }
+    }
     tracker_.Adopt(std::move(snapshot));
   }
-  Timestamp now = clock_.Now();
+  if (restored_watermark) watermark_.Close(*restored_watermark);
   for (const std::string& id : ids) {
     // Redoes any verdict lost to a crash. Reassess notifies only on a change, so the check
     // snapshot is filled here for the parcels whose stored state is already current.
@@ -69,9 +85,11 @@ Status GuardService::Recover() {
   return Status::Ok();
 }
 
+Timestamp GuardService::AssessedAsOf() const { return watermark_.value().value_or(Timestamp{}); }
+
 Status GuardService::ReassessLocked(const std::string& parcel_id, Timestamp now) {
   lock_decision_.reset();
-  return PersistWithCase(parcel_id, now, tracker_.Reassess(parcel_id, now));
+  return PersistWithCase(parcel_id, now, tracker_.Reassess(parcel_id, AssessedAsOf(), now));
 }
 
 Status GuardService::Persist(const AssessmentChange& change) {
@@ -202,6 +220,11 @@ Result<EventAppendResult> GuardService::IngestViewsLocked(std::span<const ScanEv
                                                           Timestamp now,
                                                           std::span<const Timestamp> clock_times) {
   bool event_clock = !clock_times.empty();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (IsCarrierScanType(events[i].type)) {
+      watermark_.Observe(events[i].time, event_clock ? clock_times[i] : now);
+    }
+  }
   Timestamp recorded_at = now;
   auto appended =
       store_.AppendEvents(events, recorded_at, recorded_at + config_.ingest.pending_window);
@@ -315,16 +338,39 @@ Result<LossDeclaration> GuardService::DeclareLost(std::string_view parcel_id,
   return declaration;
 }
 
-Status GuardService::RunDeadlines(Timestamp now, bool at_deadline) {
+Status GuardService::RunDeadlines(Timestamp now) {
   std::lock_guard lock(mutex_);
-  // A parcel can have several deadlines before `now` (silence, then overdue): each pass fires the
-  // earliest and schedules the next.
-  for (auto due = tracker_.TakeDueParcels(now); !due.empty(); due = tracker_.TakeDueParcels(now)) {
-    for (const auto& [deadline, parcel_id] : due) {
-      if (Status s = ReassessLocked(parcel_id, at_deadline ? deadline : now); !s.ok()) return s;
+  std::optional<Timestamp> as_of = watermark_.Advance(now);
+  if (!as_of) return Status::Ok();
+  // A parcel can have several deadlines before the watermark (silence, then overdue): each pass
+  // fires the earliest and schedules the next.
+  for (auto due = tracker_.TakeDueParcels(*as_of); !due.empty();
+       due = tracker_.TakeDueParcels(*as_of)) {
+    for (const auto& entry : due) {
+      if (Status s = ReassessLocked(entry.second, now); !s.ok()) return s;
     }
   }
   return Status::Ok();
+}
+
+void GuardService::ObserveFeed(Timestamp event_time, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  watermark_.Observe(event_time, now);
+}
+
+void GuardService::CloseFeed(Timestamp t) {
+  std::lock_guard lock(mutex_);
+  watermark_.Close(t);
+}
+
+std::optional<Timestamp> GuardService::ClockTimeReaching(Timestamp event_time) const {
+  std::lock_guard lock(mutex_);
+  return watermark_.WallTimeReaching(event_time);
+}
+
+std::optional<Timestamp> GuardService::Watermark() const {
+  std::lock_guard lock(mutex_);
+  return watermark_.value();
 }
 
 bool GuardService::Tracks(std::string_view parcel_id) const {
@@ -571,7 +617,7 @@ void GuardService::TickerLoop() {
     }
     if (stopping_.load()) break;
     Timestamp now = clock_.Now();
-    if (Status s = RunDeadlines(now, false); !s.ok()) {
+    if (Status s = RunDeadlines(now); !s.ok()) {
       spdlog::warn("deadline pass failed, retrying next tick: {}", s.error().message);
     }
     if (now - last_reconcile >= config_.outbox.reconcile_interval) {
@@ -587,6 +633,12 @@ void GuardService::TickerLoop() {
       {
         std::lock_guard lock(mutex_);
         tracker_.EvictSettled();
+        // Learned statistics older than their window, and stays too old to make an outage, no
+        // longer count.
+        if (std::optional<Timestamp> as_of = watermark_.value()) {
+          const ChainLimits& chain = config_.default_policy.detection.chain;
+          tracker_.PruneStatistics(*as_of - chain.window - chain.outage_horizon);
+        }
       }
       if (auto purged = PurgeRetention(now); !purged.ok()) {
         spdlog::warn("retention purge failed, retrying in 10 minutes: {}", purged.error().message);

@@ -72,19 +72,32 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
 
-  // Stores a batch of parsed events, recorded at `now`, and re-assesses the parcels they touch.
-  // Each parcel is assessed at `now`, or, when `clock_times` is given (one per event, as replay
-  // passes them), at the latest clock time of its new events.
+  // Stores a batch of parsed events, recorded at `now`, moves the feed's watermark and re-assesses
+  // the parcels they touch as of the watermark. Orders are planned at `now`, or, when `clock_times`
+  // is given (one per event, as replay passes them), at the latest clock time of the parcel's new
+  // events.
   Result<EventAppendResult> IngestViews(std::span<const ScanEventView> events, Timestamp now,
                                         std::span<const Timestamp> clock_times = {});
 
   // Whether the parcel is a phone parcel the engine is following.
   bool Tracks(std::string_view parcel_id) const;
 
-  // Re-assesses every parcel whose silence or overdue deadline is at or before `now`. With
-  // `at_deadline` each is assessed at its own deadline (replay); otherwise at `now`.
-  Status RunDeadlines(Timestamp now, bool at_deadline);
+  // Moves the feed's watermark to its value at clock time `now` and re-assesses every parcel
+  // whose time-based deadline (an event time) the watermark has reached. Orders are planned at
+  // `now`.
+  Status RunDeadlines(Timestamp now);
+  // The earliest pending deadline, an event time.
   std::optional<Timestamp> NextDeadline() const;
+
+  // Feeds a carrier scan's event time, seen at clock time `now`, to the watermark without storing
+  // anything (replay uses it for the scans of parcels without phones, which it does not store).
+  void ObserveFeed(Timestamp event_time, Timestamp now);
+  // Declares the carrier feed complete up to `t`: replay calls it once its log has ended.
+  void CloseFeed(Timestamp t);
+  // The clock time at which, with no further scan, the watermark reaches `event_time`.
+  std::optional<Timestamp> ClockTimeReaching(Timestamp event_time) const;
+  // The feed's watermark: the event time up to which the feed is believed complete, if any.
+  std::optional<Timestamp> Watermark() const;
 
   // Purges the devices of parcels closed without a case longer than the retention period before
   // `now`, in batches of privacy.purge_batch_parcels, each its own store transaction, and drops
@@ -138,6 +151,8 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // Persists a change the tracker made and brings the stored order ids back. Caller holds mutex_.
   Status Persist(const AssessmentChange& change);
   Status ReassessLocked(const std::string& parcel_id, Timestamp now);
+  // The event time time-based rules are assessed at: the watermark, or the epoch before any scan.
+  Timestamp AssessedAsOf() const;
   Result<EventAppendResult> IngestViewsLocked(std::span<const ScanEventView> events, Timestamp now,
                                               std::span<const Timestamp> clock_times);
   void UpdateSnapshot(const TrackedParcel& parcel);
@@ -184,6 +199,7 @@ class GuardService final : public ImeiguardService, private OrderLedger {
 
   mutable std::mutex mutex_;  // Guards tracker_ and the order of store writes that follow it.
   Tracker tracker_;
+  FeedWatermark watermark_;
   ParcelChangeListener external_listener_;
   Outbox outbox_;
 

@@ -118,7 +118,7 @@ class GuardServiceTest : public ::testing::Test {
   // Moves the clock, fires due deadlines and lets the outbox work.
   void RunUntil(std::string_view time) {
     clock_.AdvanceTo(At(time));
-    ASSERT_TRUE(service_->RunDeadlines(clock_.Now(), false).ok());
+    ASSERT_TRUE(service_->RunDeadlines(clock_.Now()).ok());
     while (service_->RunOutboxOnce(clock_.Now()) > 0) {
     }
   }

@@ -189,8 +189,8 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
   }
 
   // Events are stored in batches, but a phone parcel's second event in a batch, or a deadline
-  // that falls before the next event, closes the batch first: every event is then assessed at the
-  // clock time it was read, as a server receiving the log live would have done.
+  // that the feed's watermark has reached, closes the batch first: every event is then assessed
+  // as a server receiving the log live would have done.
   EventArena arena;
   std::vector<Timestamp> clock_times;
   std::unordered_set<std::size_t> batch_parcels;  // Hashes of the phone parcels in the batch.
@@ -204,12 +204,26 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
     batch_parcels.clear();
     service.RunOutboxOnce(clock.Now());
   };
-  auto run_deadlines_before = [&](Timestamp t) {
+  auto run_due_deadlines = [&] {
     std::optional<Timestamp> deadline = service.NextDeadline();
-    if (!deadline || *deadline >= t) return;
+    std::optional<Timestamp> watermark = service.Watermark();
+    if (!deadline || !watermark || *deadline > *watermark) return;
     flush();
-    if (Status s = service.RunDeadlines(t - Duration(1), true); !s.ok()) failure = s;
-    service.RunOutboxOnce(t - Duration(1));
+    if (Status s = service.RunDeadlines(clock.Now()); !s.ok()) failure = s;
+    service.RunOutboxOnce(clock.Now());
+  };
+  // Fires the deadlines that a quiet feed's watermark reaches before clock time `t`, each at the
+  // clock time the server's ticker would have fired it.
+  auto run_idle_deadlines_before = [&](Timestamp t) {
+    for (std::optional<Timestamp> deadline = service.NextDeadline(); deadline && failure.ok();
+         deadline = service.NextDeadline()) {
+      std::optional<Timestamp> due_at = service.ClockTimeReaching(*deadline);
+      if (!due_at || *due_at >= t) return;
+      flush();
+      clock.AdvanceTo(std::max(*due_at, clock.Now()));
+      if (Status s = service.RunDeadlines(clock.Now()); !s.ok()) failure = s;
+      service.RunOutboxOnce(clock.Now());
+    }
   };
 
   NdjsonEventReader reader;
@@ -218,24 +232,27 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
       [&](const ScanEventView& event) {
         ++summary.events_read;
         Timestamp t = std::max(event.received.value_or(event.time), clock.Now());
-        run_deadlines_before(t);
-        if (service.Tracks(event.parcel_id)) {
-          std::size_t hash = std::hash<std::string_view>{}(event.parcel_id);
-          // A hash collision only closes a batch early.
-          if (!batch_parcels.insert(hash).second) flush();
-          batch_parcels.insert(hash);
-        }
+        run_idle_deadlines_before(t);
         clock.AdvanceTo(t);
         // Every manifest is imported before the log, and replay never evicts a parcel, so an
         // event of an untracked parcel can never join a history. The server keeps such an event
-        // as pending for a late manifest, but replay drops it unstored.
+        // as pending for a late manifest, but replay drops it unstored; its time still moves the
+        // feed's watermark, as it does in the server.
         if (!service.Tracks(event.parcel_id)) {
           ++summary.events_without_phone;
+          service.ObserveFeed(event.time, t);
+          run_due_deadlines();
           return;
         }
+        std::size_t hash = std::hash<std::string_view>{}(event.parcel_id);
+        // A hash collision only closes a batch early.
+        if (!batch_parcels.insert(hash).second) flush();
+        batch_parcels.insert(hash);
         arena.Add(event);
         clock_times.push_back(t);
+        service.ObserveFeed(event.time, t);
         if (static_cast<int>(arena.size()) >= options.batch_events) flush();
+        run_due_deadlines();
       },
       [&](const EventError& error) {
         ++summary.events_read;
@@ -245,10 +262,19 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
       });
   flush();
 
+  // The log has ended, so the feed is complete: as the clock runs on to `until`, each deadline
+  // fires at its own time.
   Timestamp until = options.until.value_or(clock.Now());
   if (until < clock.Now()) until = clock.Now();
-  run_deadlines_before(until + Duration(1));
+  for (std::optional<Timestamp> deadline = service.NextDeadline();
+       deadline && *deadline <= until && failure.ok(); deadline = service.NextDeadline()) {
+    clock.AdvanceTo(std::max(*deadline, clock.Now()));
+    service.CloseFeed(clock.Now());
+    if (Status s = service.RunDeadlines(clock.Now()); !s.ok()) failure = s;
+    service.RunOutboxOnce(clock.Now());
+  }
   clock.AdvanceTo(until);
+  service.CloseFeed(until);
   if (!failure.ok()) return failure.error();
 
   summary.clock_end = until;

@@ -35,6 +35,23 @@ AuditEntry Audit(Timestamp at, std::string action, std::string entity, boost::js
   return entry;
 }
 
+// The verdict a device's lock orders follow. On loss, the parcel's own. Under a transit hold the
+// device stays locked (as if lost) until a delivery or return hands the parcel over, unless the
+// evidence shows the phone left the parcel. A claim after a weak proof of delivery locks it again
+// until the parcel turns up.
+Verdict LockingVerdict(const Assessment& assessment, LockPolicy lock_policy) {
+  if (lock_policy == LockPolicy::kOnLoss) return assessment.verdict;
+  bool handed_over = std::any_of(
+      assessment.evidence.begin(), assessment.evidence.end(), [](const Evidence& evidence) {
+        return evidence.rule == kRuleDelivered || evidence.rule == kRuleReturned;
+      });
+  if (handed_over && assessment.verdict != Verdict::kLost &&
+      !EvidenceShowsPhoneRemoved(assessment) && !ClaimAfterWeakProofOpen(assessment)) {
+    return assessment.verdict;
+  }
+  return Verdict::kLost;
+}
+
 std::vector<LockOrder> OrdersOfDevice(const std::vector<LockOrder>& orders, std::int64_t device) {
   std::vector<LockOrder> result;
   for (const LockOrder& order : orders) {
@@ -52,8 +69,10 @@ void Tracker::Adopt(ParcelSnapshot snapshot) {
   tracked.devices = std::move(snapshot.devices);
   tracked.events = std::move(snapshot.events);
   tracked.orders = std::move(snapshot.orders);
-  tracked.lock_verdict = tracked.parcel.assessment.verdict;
+  tracked.lock_verdict = LockingVerdict(
+      tracked.parcel.assessment, config_.PolicyFor(tracked.parcel.record.shipper_id).lock_policy);
   std::sort(tracked.events.begin(), tracked.events.end(), EventTimeOrder);
+  flow_.Record(id, tracked.events);
   for (const LockOrder& order : tracked.orders) order_parcels_[order.order_id] = id;
   ScheduleDeadline(tracked);
 }
@@ -77,16 +96,19 @@ bool Tracker::AddEvent(const ScanEventView& event, Timestamp recorded_at) {
   ScanEvent owned = ScanEvent::FromView(event, recorded_at);
   events.insert(std::upper_bound(events.begin(), events.end(), owned, EventTimeOrder),
                 std::move(owned));
+  flow_.Record(it->first, events);
   return true;
 }
 
-std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, Timestamp now) {
+std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, Timestamp as_of,
+                                                  Timestamp now) {
   auto it = parcels_.find(parcel_id);
   if (it == parcels_.end()) return std::nullopt;
   TrackedParcel& tracked = it->second;
   const ShipperPolicy& policy = config_.PolicyFor(tracked.parcel.record.shipper_id);
 
-  Assessment assessment = Assess(tracked.parcel.record, tracked.events, now, policy.detection);
+  Assessment assessment =
+      Assess(tracked.parcel.record, tracked.events, as_of, policy.detection, flow_);
   AssessmentChange change;
   change.parcel_id = parcel_id;
   change.at = now;
@@ -100,9 +122,13 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
                                   {"rules", RulesOf(assessment)}}));
   }
 
-  std::string reason = ReasonOf(assessment);
-  Verdict lock_verdict = assessment.verdict;
-  if (lock_verdict == Verdict::kLost && lock_gate_) {
+  Verdict lock_verdict = LockingVerdict(assessment, policy.lock_policy);
+  std::string reason = lock_verdict == assessment.verdict ? ReasonOf(assessment)
+                                                          : "transit hold: " + ReasonOf(assessment);
+  // Approval and the blast-radius guard concern locks for a loss; a transit hold is the
+  // shipper's standing order and needs neither.
+  if (assessment.verdict == Verdict::kLost && lock_verdict == Verdict::kLost &&
+      policy.lock_policy == LockPolicy::kOnLoss && lock_gate_) {
     lock_verdict = lock_gate_(tracked, assessment, now);
   }
   tracked.lock_verdict = lock_verdict;
@@ -215,9 +241,9 @@ std::vector<LockOrder> Tracker::LocksInForce() const {
   return locks;
 }
 
-std::vector<std::pair<Timestamp, std::string>> Tracker::TakeDueParcels(Timestamp now) {
+std::vector<std::pair<Timestamp, std::string>> Tracker::TakeDueParcels(Timestamp as_of) {
   std::vector<std::pair<Timestamp, std::string>> due;
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= as_of) {
     auto entry = *deadlines_.begin();
     deadlines_.erase(deadlines_.begin());
     auto it = parcels_.find(entry.second);

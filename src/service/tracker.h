@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detection/flow_statistics.h"
 #include "detection/verdict.h"
 #include "service/config.h"
 #include "store/store.h"
@@ -67,10 +68,12 @@ class Tracker {
   // when the event is new to the tracker.
   bool AddEvent(const ScanEventView& event, Timestamp recorded_at);
 
-  // Assesses the parcel at `now` and plans its orders. Returns the change to persist, or
-  // std::nullopt when nothing changed. The tracker already reflects the change when this returns;
-  // new orders carry order_id 0 until ReplaceOrders brings the stored ones.
-  std::optional<AssessmentChange> Reassess(const std::string& parcel_id, Timestamp now);
+  // Assesses the parcel as of the event time `as_of` (the feed's watermark) and plans its orders at
+  // clock time `now`. Returns the change to persist, or std::nullopt when nothing changed. The
+  // tracker already reflects the change when this returns; new orders carry order_id 0 until
+  // ReplaceOrders brings the stored ones.
+  std::optional<AssessmentChange> Reassess(const std::string& parcel_id, Timestamp as_of,
+                                           Timestamp now);
 
   // Replaces a parcel's orders with the stored ones (after SaveAssessment assigned their ids).
   void ReplaceOrders(const std::string& parcel_id, std::vector<LockOrder> orders);
@@ -87,12 +90,17 @@ class Tracker {
   // connector, its newest live order when that is an acknowledged lock.
   std::vector<LockOrder> LocksInForce() const;
 
-  // Parcels whose next deadline is at or before `now`, earliest first, each with its deadline.
-  std::vector<std::pair<Timestamp, std::string>> TakeDueParcels(Timestamp now);
+  // Parcels whose next deadline (an event time) is at or before `as_of`, earliest first, each with
+  // its deadline.
+  std::vector<std::pair<Timestamp, std::string>> TakeDueParcels(Timestamp as_of);
   std::optional<Timestamp> NextDeadline() const;
 
   // Drops closed parcels whose orders are all settled; they can change no more under these rules.
+  // Their part in the learned flow statistics stays.
   void EvictSettled();
+
+  // Forgets learned flow statistics from before `before` (an event time).
+  void PruneStatistics(Timestamp before) { flow_.Prune(before); }
 
   // Drops the parcel, with its devices and orders, whatever its state. The retention purge calls it
   // for parcels whose devices it removed from the store.
@@ -107,6 +115,7 @@ class Tracker {
   const Config& config_;
   ParcelChangeListener listener_;
   LockGate lock_gate_;
+  FlowStatistics flow_;  // Learned from every tracked parcel's history.
   std::unordered_map<std::string, TrackedParcel, TransparentStringHash, std::equal_to<>> parcels_;
   std::unordered_map<std::int64_t, std::string> order_parcels_;  // order_id -> parcel_id
   // Deadlines keyed by time; an entry is stale when the parcel's assessment has moved on.

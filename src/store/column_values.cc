@@ -89,12 +89,14 @@ std::string EvidenceToJson(const std::vector<Evidence>& evidence) {
   boost::json::array array;
   array.reserve(evidence.size());
   for (const Evidence& fact : evidence) {
-    array.push_back(boost::json::object{
+    boost::json::object object{
         {"rule", fact.rule},
         {"at", ToMillis(fact.at)},
         {"event_id", fact.event_id},
         {"detail", fact.detail},
-    });
+    };
+    if (!fact.outcome.empty()) object["outcome"] = fact.outcome;
+    array.push_back(std::move(object));
   }
   return boost::json::serialize(array);
 }
@@ -119,11 +121,17 @@ Result<std::vector<Evidence>> ParseEvidenceJson(std::string_view json) {
         !detail->is_string()) {
       return CorruptEvidence("an element lacks rule, at, event_id or detail");
     }
+    // Evidence stored before outcomes were recorded has none.
+    const boost::json::value* outcome = object->if_contains("outcome");
+    if (outcome != nullptr && !outcome->is_string()) {
+      return CorruptEvidence("an element's outcome is not a string");
+    }
     evidence.push_back(Evidence{
         .rule = std::string(rule->get_string()),
         .at = FromMillis(at->get_int64()),
         .event_id = std::string(event_id->get_string()),
         .detail = std::string(detail->get_string()),
+        .outcome = outcome != nullptr ? std::string(outcome->get_string()) : std::string(),
     });
   }
   return evidence;

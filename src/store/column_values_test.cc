@@ -47,12 +47,21 @@ TEST(ColumnValues, UnknownNameParsesToNothing) {
 
 TEST(EvidenceJson, RoundTripsEveryField) {
   std::vector<Evidence> evidence = {
-      {"exception_scan", FromMillis(1'772'000'000'123), "e-8f3a", "opened at \"GBG\"\n"},
-      {"overdue", FromMillis(-5), "", ""},
+      {"exception_scan", FromMillis(1'772'000'000'123), "e-8f3a", "opened at \"GBG\"\n", "lost"},
+      {"overdue", FromMillis(-5), "", "", ""},
+      {"node_outage", FromMillis(7), "", "9 parcels stuck", "context"},
   };
   Result<std::vector<Evidence>> parsed = ParseEvidenceJson(EvidenceToJson(evidence));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, evidence);
+}
+
+TEST(EvidenceJson, ElementWithoutOutcomeParses) {
+  Result<std::vector<Evidence>> parsed =
+      ParseEvidenceJson(R"([{"rule": "silence", "at": 5, "event_id": "", "detail": "quiet"}])");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed->size(), 1u);
+  EXPECT_EQ((*parsed)[0].outcome, "");
 }
 
 TEST(EvidenceJson, EmptyListIsEmptyArray) {
@@ -65,7 +74,8 @@ TEST(EvidenceJson, EmptyListIsEmptyArray) {
 TEST(EvidenceJson, MalformedTextIsCorrupt) {
   for (std::string_view json :
        {"{", "{}", "[1]", R"([{"rule": "x"}])",
-        R"([{"rule": "x", "at": "today", "event_id": "", "detail": ""}])"}) {
+        R"([{"rule": "x", "at": "today", "event_id": "", "detail": ""}])",
+        R"([{"rule": "x", "at": 1, "event_id": "", "detail": "", "outcome": 3}])"}) {
     Result<std::vector<Evidence>> parsed = ParseEvidenceJson(json);
     ASSERT_FALSE(parsed.ok()) << json;
     EXPECT_EQ(parsed.error().kind, ErrorKind::kInternal) << json;

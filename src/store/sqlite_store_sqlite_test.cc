@@ -132,7 +132,8 @@ class SqliteStoreTest : public ::testing::Test {
     change.parcel_id = std::string(parcel_id);
     change.assessment.verdict = Verdict::kLost;
     change.assessment.since = At("2026-03-09T00:00:00Z");
-    change.assessment.evidence.push_back({"silence", At("2026-03-09T00:00:00Z"), "", "no scan"});
+    change.assessment.evidence.push_back(
+        {"silence", At("2026-03-09T00:00:00Z"), "", "no scan", "lost"});
     for (std::string& key : keys) {
       change.new_orders.push_back(
           MakeOrder(snapshot.devices.at(0), std::move(key), next_attempt_at));
@@ -647,9 +648,9 @@ TEST_F(SqliteStoreTest, AssessmentRoundTrip) {
   change.parcel_id = std::string(kParcel1);
   change.assessment.verdict = Verdict::kSuspect;
   change.assessment.since = At("2026-03-04T10:00:00Z");
-  change.assessment.evidence = {
-      {"reweigh_light", At("2026-03-04T10:00:00Z"), "e-9", "lighter by 180 g \"exactly\""},
-      {"silence", At("2026-03-05T10:00:00Z"), "", ""}};
+  change.assessment.evidence = {{"reweigh_light", At("2026-03-04T10:00:00Z"), "e-9",
+                                 "lighter by 180 g \"exactly\"", "suspect"},
+                                {"silence", At("2026-03-05T10:00:00Z"), "", "", "lost"}};
   change.assessment.next_deadline = At("2026-03-07T10:00:00Z");
   change.at = At("2026-03-04T10:00:01Z");
   ASSERT_TRUE(store_->SaveAssessment(change).ok());

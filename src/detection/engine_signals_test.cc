@@ -1,0 +1,338 @@
+// The engine's signals beyond exception scans: a light weighing, a broken scan chain with limits
+// learned from the flow, a claim of non-receipt, and a node-wide outage that softens a loss.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "detection/engine.h"
+
+namespace imeiguard {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+Timestamp At(std::string_view text) { return ParseRfc3339(text).value(); }
+
+ParcelRecord Parcel() {
+  ParcelRecord parcel;
+  parcel.parcel_id = "373500000000009999";
+  parcel.shipper_id = "telco-a";
+  parcel.promised_by = At("2026-03-05T23:59:59+01:00");
+  parcel.declared_weight_g = 640;
+  return parcel;
+}
+
+ScanEvent Scan(std::string id, ScanType type, Timestamp time, std::string node, NodeType node_type,
+               std::string next_node = "") {
+  ScanEvent event;
+  event.event_id = std::move(id);
+  event.parcel_id = "373500000000009999";
+  event.type = type;
+  event.time = time;
+  event.node = std::move(node);
+  event.node_type = node_type;
+  event.next_node = std::move(next_node);
+  return event;
+}
+
+std::vector<ScanEvent> Sorted(std::vector<ScanEvent> events) {
+  std::sort(events.begin(), events.end(), EventTimeOrder);
+  return events;
+}
+
+// The outcomes of the evidence, in order, each as "rule:outcome".
+std::vector<std::string> Facts(const Assessment& assessment) {
+  std::vector<std::string> facts;
+  for (const Evidence& evidence : assessment.evidence) {
+    facts.push_back(evidence.rule + ":" + evidence.outcome);
+  }
+  return facts;
+}
+
+const Timestamp kStart = At("2026-03-02T08:00:00Z");
+
+// Thirty parcels a day earlier that took 2 h from terminal A to hub B and stayed 1 h at the hub,
+// and the hub's traffic since.
+FlowStatistics LearnedFlow() {
+  FlowStatistics flow;
+  for (int i = 0; i < 30; ++i) {
+    Timestamp t = kStart - hours(24) + minutes(10 * i);
+    std::string id = "train-" + std::to_string(i);
+    std::vector<ScanEvent> history = {
+        Scan(id + "a", ScanType::kDeparted, t, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B"),
+        Scan(id + "b", ScanType::kArrived, t + hours(2), "SE-HUB-B", NodeType::kHub),
+        Scan(id + "c", ScanType::kDeparted, t + hours(3), "SE-HUB-B", NodeType::kHub, "SE-TERM-C"),
+        Scan(id + "d", ScanType::kArrived, t + hours(5), "SE-TERM-C", NodeType::kTerminal)};
+    flow.Record(id, Sorted(history));
+  }
+  // Hub B keeps scanning parcels from terminal D, which arrive every half hour and stay one hour.
+  for (int i = 0; i < 120; ++i) {
+    Timestamp t = kStart + minutes(30 * i);
+    std::string id = "traffic-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id + "a", ScanType::kArrived, t, "SE-HUB-B", NodeType::kHub),
+                                Scan(id + "b", ScanType::kDeparted, t + hours(1), "SE-HUB-B",
+                                     NodeType::kHub, "SE-TERM-C")});
+  }
+  return flow;
+}
+
+TEST(LightReweigh, PhoneShortfallLocks) {
+  ScanEvent weighed = Scan("w", ScanType::kReweighed, kStart, "SE-TERM-A", NodeType::kTerminal);
+  weighed.weight_g = 470;
+  Assessment a = Assess(Parcel(), std::vector{weighed}, kStart + hours(1), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(Facts(a), std::vector<std::string>{"light_reweigh:lost"});
+  EXPECT_EQ(a.evidence[0].event_id, "w");
+}
+
+TEST(LightReweigh, ScaleNoiseIgnored) {
+  std::vector<ScanEvent> history;
+  for (int grams : {622, 655, 640}) {
+    ScanEvent weighed = Scan("w" + std::to_string(grams), ScanType::kReweighed,
+                             kStart + minutes(grams), "SE-TERM-A", NodeType::kTerminal);
+    weighed.weight_g = grams;
+    history.push_back(weighed);
+  }
+  Assessment a = Assess(Parcel(), Sorted(history), kStart + hours(12), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kInFlow);
+  EXPECT_TRUE(a.evidence.empty());
+}
+
+TEST(LightReweigh, SmallShortfallIsPackaging) {
+  ScanEvent weighed = Scan("w", ScanType::kReweighed, kStart, "SE-TERM-A", NodeType::kTerminal);
+  weighed.weight_g = 560;  // 80 g short: less than any phone.
+  Assessment a = Assess(Parcel(), std::vector{weighed}, kStart + hours(1), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kInFlow);
+}
+
+TEST(FlowStatistics, LearnsLegQuantileWithMargin) {
+  FlowStatistics flow = LearnedFlow();
+  ChainLimits limits;
+  EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart, limits), hours(3));
+  EXPECT_EQ(flow.DwellLimit(NodeType::kHub, kStart, limits), limits.dwell_floor);
+  // Nothing learned on an unknown leg, nor from samples completed after the time asked about.
+  EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-X", kStart, limits), limits.transit_ceiling);
+  EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart - hours(30), limits),
+            limits.transit_ceiling);
+}
+
+TEST(FlowStatistics, RecordReplacesParcelsContribution) {
+  FlowStatistics flow = LearnedFlow();
+  ChainLimits limits;
+  limits.min_samples = 30;
+  EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart, limits), hours(3));
+  flow.Record("train-0", std::vector<ScanEvent>{});
+  EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart, limits), limits.transit_ceiling);
+}
+
+TEST(BrokenChain, LoneMissedArrivalLocksLater) {
+  FlowStatistics flow = LearnedFlow();
+  auto history = std::vector{
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B")};
+  DetectionPolicy policy;
+  Assessment early = Assess(Parcel(), history, kStart + hours(4), policy, flow);
+  EXPECT_EQ(early.verdict, Verdict::kSuspect);
+  EXPECT_EQ(early.since, kStart + hours(3));
+  EXPECT_EQ(early.next_deadline, kStart + hours(3) + policy.chain.transit_confirm_after);
+
+  Assessment late = Assess(Parcel(), history, kStart + hours(34), policy, flow);
+  EXPECT_EQ(late.verdict, Verdict::kLost);
+  EXPECT_EQ(late.since, kStart + hours(3) + policy.chain.transit_confirm_after);
+  EXPECT_EQ(Facts(late),
+            (std::vector<std::string>{"missed_arrival:suspect", "missed_arrival:lost"}));
+}
+
+TEST(BrokenChain, VanishedLoadLocksWithinHour) {
+  // The parcel's whole load left terminal A on one trailer and never reached hub B.
+  FlowStatistics flow = LearnedFlow();
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B");
+  flow.Record("373500000000009999", std::vector{departed});
+  for (int i = 0; i < 4; ++i) {
+    std::string id = "load-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
+                                     NodeType::kTerminal, "SE-HUB-B")});
+  }
+  Assessment a =
+      Assess(Parcel(), std::vector{departed}, kStart + hours(5), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, kStart + hours(4));
+  EXPECT_NE(a.evidence.at(0).detail.find("5 parcels of its load vanished with it"),
+            std::string::npos)
+      << a.evidence.at(0).detail;
+}
+
+TEST(BrokenChain, MissedScanOnlySuspects) {
+  // The hub's scans were missed: the parcel turns up at the next terminal 4.5 h after departing.
+  FlowStatistics flow = LearnedFlow();
+  auto history = Sorted(
+      {Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B"),
+       Scan("c", ScanType::kArrived, kStart + minutes(270), "SE-TERM-C", NodeType::kTerminal)});
+  Assessment a = Assess(Parcel(), history, kStart + hours(6), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kRecovered);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "seen_again:"}));
+}
+
+TEST(BrokenChain, DwellAtHubLocks) {
+  FlowStatistics flow = LearnedFlow();
+  auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
+  DetectionPolicy policy;
+  Assessment waiting = Assess(Parcel(), history, kStart + hours(40), policy, flow);
+  EXPECT_EQ(waiting.verdict, Verdict::kSuspect);
+  Assessment a = Assess(Parcel(), history, kStart + hours(47), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, kStart + policy.chain.dwell_floor + policy.chain.dwell_confirm_after);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "dwell:lost"}));
+}
+
+TEST(BrokenChain, AddressHasNoDwellLimit) {
+  auto history =
+      std::vector{Scan("x", ScanType::kDeliveryAttempted, kStart, "ADDR-1", NodeType::kAddress)};
+  Assessment a = Assess(Parcel(), history, kStart + hours(60), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kInFlow);
+}
+
+TEST(NodeOutage, ManyStuckAtHubOnlySuspect) {
+  // A sorter breakdown: 24 parcels arrive at hub B within two hours and none leaves.
+  FlowStatistics flow = LearnedFlow();
+  for (int i = 0; i < 24; ++i) {
+    std::string id = "stuck-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kArrived, kStart + minutes(5 * i), "SE-HUB-B",
+                                     NodeType::kHub)});
+  }
+  auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
+  Assessment a = Assess(Parcel(), history, kStart + hours(50), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(a),
+            (std::vector<std::string>{"dwell:suspect", "node_outage:context", "dwell:suspect"}));
+}
+
+TEST(NodeOutage, StolenLoadOnOneLegStillLocks) {
+  // Thirty parcels leave terminal A for hub B on one trailer and are never scanned again.
+  FlowStatistics flow = LearnedFlow();
+  for (int i = 0; i < 30; ++i) {
+    std::string id = "trailer-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
+                                     NodeType::kTerminal, "SE-HUB-B")});
+  }
+  auto history = std::vector{
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B")};
+  Assessment a = Assess(Parcel(), history, kStart + hours(6), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+}
+
+TEST(NodeOutage, SilentDestinationOnlySuspects) {
+  // Hub E's scanners are down: the parcel's load is not scanned arriving, nor is anything else.
+  FlowStatistics flow = LearnedFlow();
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-E");
+  flow.Record("373500000000009999", std::vector{departed});
+  for (int i = 0; i < 4; ++i) {
+    std::string id = "load-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
+                                     NodeType::kTerminal, "SE-HUB-E")});
+  }
+  Assessment a =
+      Assess(Parcel(), std::vector{departed}, kStart + hours(40), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "node_outage:context",
+                                                "missed_arrival:suspect"}));
+}
+
+TEST(Claim, AfterWeakProofSuspectsThenLocks) {
+  auto history =
+      Sorted({Scan("d", ScanType::kDelivered, kStart, "MBX-1", NodeType::kMailbox),
+              Scan("c", ScanType::kClaimNotReceived, kStart + hours(20), "", NodeType::kUnknown)});
+  Assessment early = Assess(Parcel(), history, kStart + hours(21), DetectionPolicy{});
+  EXPECT_EQ(early.verdict, Verdict::kSuspect);
+  EXPECT_TRUE(ClaimAfterWeakProofOpen(early));
+  EXPECT_EQ(early.next_deadline, kStart + hours(68));
+
+  Assessment late = Assess(Parcel(), history, kStart + hours(69), DetectionPolicy{});
+  EXPECT_EQ(late.verdict, Verdict::kLost);
+  EXPECT_EQ(late.since, kStart + hours(68));
+  EXPECT_EQ(Facts(late), (std::vector<std::string>{"delivered:", "claim_not_received:suspect",
+                                                   "claim_not_received:lost"}));
+}
+
+TEST(Claim, WrongClaimFoundNeverLocks) {
+  auto history =
+      Sorted({Scan("d", ScanType::kDelivered, kStart, "MBX-1", NodeType::kMailbox),
+              Scan("c", ScanType::kClaimNotReceived, kStart + hours(20), "", NodeType::kUnknown),
+              Scan("f", ScanType::kFound, kStart + hours(60), "MBX-1", NodeType::kMailbox)});
+  Assessment a = Assess(Parcel(), history, kStart + hours(24 * 10), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kRecovered);
+  EXPECT_FALSE(ClaimAfterWeakProofOpen(a));
+  EXPECT_EQ(Facts(a),
+            (std::vector<std::string>{"delivered:", "claim_not_received:suspect", "seen_again:"}));
+}
+
+TEST(Claim, AfterOpenedBoxLocksAtOnce) {
+  auto history = Sorted(
+      {Scan("o", ScanType::kExceptionOpened, kStart, "SE-TERM-C", NodeType::kTerminal),
+       Scan("p", ScanType::kPickedUp, kStart + hours(20), "SE-SP-1", NodeType::kServicePoint),
+       Scan("c", ScanType::kClaimNotReceived, kStart + hours(22), "", NodeType::kUnknown)});
+  Assessment a = Assess(Parcel(), history, kStart + hours(23), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, kStart + hours(22));
+  EXPECT_TRUE(EvidenceShowsPhoneRemoved(a));
+}
+
+TEST(Claim, AfterStrongProofOnlySuspects) {
+  auto history =
+      Sorted({Scan("p", ScanType::kPickedUp, kStart, "SE-SP-1", NodeType::kServicePoint),
+              Scan("c", ScanType::kClaimNotReceived, kStart + hours(20), "", NodeType::kUnknown)});
+  Assessment a = Assess(Parcel(), history, kStart + hours(24 * 30), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_FALSE(a.next_deadline.has_value());
+}
+
+TEST(Claim, LockerDeliveryIsStrongProof) {
+  auto history =
+      Sorted({Scan("d", ScanType::kDelivered, kStart, "SE-LCK-1", NodeType::kLocker),
+              Scan("c", ScanType::kClaimNotReceived, kStart + hours(2), "", NodeType::kUnknown)});
+  Assessment a = Assess(Parcel(), history, kStart + hours(3), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+}
+
+TEST(Pickup, WaitingParcelIsNotSilentNorOverdue) {
+  auto history = std::vector{
+      Scan("a", ScanType::kAvailableForPickup, kStart, "SE-SP-1", NodeType::kServicePoint)};
+  Assessment a = Assess(Parcel(), history, kStart + hours(24 * 10), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kInFlow);
+  EXPECT_TRUE(a.evidence.empty());
+}
+
+TEST(Pickup, UncollectedParcelReturnedIsNotLost) {
+  auto history = Sorted(
+      {Scan("a", ScanType::kAvailableForPickup, kStart, "SE-SP-1", NodeType::kServicePoint),
+       Scan("r", ScanType::kReturned, kStart + hours(24 * 14), "SE-TERM-A", NodeType::kTerminal)});
+  Assessment a = Assess(Parcel(), history, kStart + hours(24 * 20), DetectionPolicy{});
+  EXPECT_EQ(a.verdict, Verdict::kReturned);
+  EXPECT_EQ(Facts(a), std::vector<std::string>{"returned:"});
+}
+
+TEST(Overdue, LatenessAloneOnlySuspects) {
+  auto history =
+      std::vector{Scan("a", ScanType::kAccepted, kStart, "SE-TERM-A", NodeType::kUnknown)};
+  DetectionPolicy policy;
+  policy.silence_limit = hours(24 * 30);
+  Assessment a = Assess(Parcel(), history, At("2026-03-08T00:00:00Z"), policy);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(a), std::vector<std::string>{"overdue:suspect"});
+}
+
+TEST(EvidenceShowsPhoneRemoved, OnlyAfterLightWeighing) {
+  ScanEvent weighed = Scan("w", ScanType::kReweighed, kStart, "SE-TERM-A", NodeType::kTerminal);
+  weighed.weight_g = 640;
+  EXPECT_FALSE(
+      EvidenceShowsPhoneRemoved(Assess(Parcel(), std::vector{weighed}, kStart, DetectionPolicy{})));
+  weighed.weight_g = 400;
+  EXPECT_TRUE(
+      EvidenceShowsPhoneRemoved(Assess(Parcel(), std::vector{weighed}, kStart, DetectionPolicy{})));
+}
+
+}  // namespace
+}  // namespace imeiguard

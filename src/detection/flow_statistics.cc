@@ -1,0 +1,189 @@
+#include "detection/flow_statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+namespace imeiguard {
+namespace {
+
+bool Departs(ScanType type) { return type == ScanType::kDeparted || type == ScanType::kLoaded; }
+
+template <typename Map>
+void EraseOne(Map& map, Timestamp key, const std::string& parcel_id) {
+  auto [first, last] = map.equal_range(key);
+  for (auto it = first; it != last; ++it) {
+    if (*it->second.parcel_id == parcel_id) {
+      map.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEvent> history) {
+  Contribution contribution;
+  const ScanEvent* leg_start = nullptr;  // The departure whose arrival is awaited.
+  for (const ScanEvent& event : history) {
+    if (event.node.empty() || !IsCarrierScanType(event.type)) continue;
+
+    if (leg_start != nullptr && event.node != leg_start->node) {
+      if (event.node == leg_start->next_node) {
+        contribution.legs.push_back(
+            {leg_start->node, leg_start->next_node, event.time, event.time - leg_start->time});
+      }
+      contribution.trips.back().end = event.time;
+      leg_start = nullptr;
+    }
+
+    StayRecord* stay = contribution.stays.empty() ? nullptr : &contribution.stays.back();
+    if (stay != nullptr && !stay->end && stay->node != event.node) stay->end = event.time;
+    if (stay == nullptr || stay->node != event.node || stay->end) {
+      contribution.stays.push_back({event.node, event.node_type, event.time, std::nullopt});
+      stay = &contribution.stays.back();
+    }
+    if (Departs(event.type)) {
+      stay->end = event.time;
+      if (!event.next_node.empty()) {
+        // A departure supersedes a loading at the same node: the vehicle is not scanned again.
+        if (leg_start != nullptr) contribution.trips.pop_back();
+        leg_start = &event;
+        contribution.trips.push_back({event.node, event.next_node, event.time, std::nullopt});
+      }
+    }
+    // Delivery and return hand the parcel over: it stays nowhere afterwards.
+    if (IsDeliveryScan(event.type) || event.type == ScanType::kReturned) stay->end = event.time;
+  }
+
+  auto it = contributions_.find(parcel_id);
+  if (it != contributions_.end()) {
+    Remove(it->first, it->second);
+    it->second = std::move(contribution);
+  } else {
+    it = contributions_.emplace(parcel_id, std::move(contribution)).first;
+  }
+  Add(&it->first, it->second);
+}
+
+void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& contribution) {
+  for (const LegSample& leg : contribution.legs) {
+    auto samples = legs_.find(std::make_pair(leg.from, leg.to));
+    if (samples != legs_.end()) EraseOne(samples->second, leg.completed, parcel_id);
+  }
+  for (const StayRecord& stay : contribution.stays) {
+    if (stay.end) EraseOne(dwells_[stay.type], *stay.end, parcel_id);
+    auto stays = stays_.find(stay.node);
+    if (stays != stays_.end()) EraseOne(stays->second, stay.start, parcel_id);
+  }
+  for (const TripRecord& trip : contribution.trips) {
+    auto trips = trips_.find(trip.to);
+    if (trips != trips_.end()) EraseOne(trips->second, trip.start, parcel_id);
+  }
+}
+
+void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contribution) {
+  for (const LegSample& leg : contribution.legs) {
+    legs_[std::make_pair(leg.from, leg.to)].emplace(leg.completed, Sample{leg.duration, parcel_id});
+  }
+  for (const StayRecord& stay : contribution.stays) {
+    if (stay.end) dwells_[stay.type].emplace(*stay.end, Sample{*stay.end - stay.start, parcel_id});
+    auto stays = stays_.find(stay.node);
+    if (stays == stays_.end()) stays = stays_.emplace(stay.node, Stays{}).first;
+    stays->second.emplace(stay.start, Stay{stay.end.value_or(Timestamp::max()), parcel_id});
+  }
+  for (const TripRecord& trip : contribution.trips) {
+    auto trips = trips_.find(trip.to);
+    if (trips == trips_.end()) trips = trips_.emplace(trip.to, Trips{}).first;
+    trips->second.emplace(trip.start,
+                          Trip{trip.from, trip.end.value_or(Timestamp::max()), parcel_id});
+  }
+}
+
+Duration FlowStatistics::Limit(const Samples* samples, Timestamp before, const ChainLimits& limits,
+                               Duration floor, Duration ceiling) {
+  if (samples == nullptr) return ceiling;
+  std::vector<Duration> recent;
+  auto first = samples->lower_bound(before - limits.window);
+  for (auto it = samples->lower_bound(before); it != first;) {
+    --it;
+    recent.push_back(it->second.duration);
+    if (static_cast<int>(recent.size()) >= limits.max_samples) break;
+  }
+  if (static_cast<int>(recent.size()) < limits.min_samples) return ceiling;
+
+  auto rank =
+      static_cast<std::size_t>(std::ceil(limits.quantile * static_cast<double>(recent.size())) - 1);
+  rank = std::min(rank, recent.size() - 1);
+  std::nth_element(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(rank),
+                   recent.end());
+  auto limit = Duration(
+      static_cast<std::int64_t>(static_cast<double>(recent[rank].count()) * limits.margin));
+  return std::clamp(limit, floor, ceiling);
+}
+
+Duration FlowStatistics::TransitLimit(std::string_view from, std::string_view to, Timestamp before,
+                                      const ChainLimits& limits) const {
+  auto it = legs_.find(std::make_pair(std::string(from), std::string(to)));
+  return Limit(it == legs_.end() ? nullptr : &it->second, before, limits, limits.transit_floor,
+               limits.transit_ceiling);
+}
+
+Duration FlowStatistics::DwellLimit(NodeType type, Timestamp before,
+                                    const ChainLimits& limits) const {
+  auto it = dwells_.find(type);
+  return Limit(it == dwells_.end() ? nullptr : &it->second, before, limits, limits.dwell_floor,
+               limits.dwell_ceiling);
+}
+
+int FlowStatistics::HeldUpAt(std::string_view node, Timestamp at, Duration max_stay,
+                             const ChainLimits& limits) const {
+  auto it = stays_.find(node);
+  if (it == stays_.end()) return 0;
+  int held_up = 0;
+  Timestamp latest = at - max_stay;
+  for (auto stay = it->second.lower_bound(latest - limits.outage_horizon);
+       stay != it->second.end() && stay->first < latest; ++stay) {
+    if (stay->second.end > at) ++held_up;
+  }
+  return held_up;
+}
+
+int FlowStatistics::ArrivalsAt(std::string_view node, Timestamp from, Timestamp to) const {
+  auto it = stays_.find(node);
+  if (it == stays_.end()) return 0;
+  return static_cast<int>(std::distance(it->second.lower_bound(from), it->second.lower_bound(to)));
+}
+
+int FlowStatistics::VanishedWithLoad(std::string_view from, std::string_view to, Timestamp departed,
+                                     Timestamp at, Duration max_transit) const {
+  auto it = trips_.find(to);
+  if (it == trips_.end()) return 0;
+  constexpr Duration kSameLoad = std::chrono::hours(2);
+  Timestamp latest = std::min(departed + kSameLoad, at - max_transit);
+  int vanished = 0;
+  for (auto trip = it->second.lower_bound(departed - kSameLoad);
+       trip != it->second.end() && trip->first <= latest; ++trip) {
+    if (trip->second.end > at && trip->second.from == from) ++vanished;
+  }
+  return vanished;
+}
+
+void FlowStatistics::Prune(Timestamp before) {
+  for (auto it = contributions_.begin(); it != contributions_.end();) {
+    const Contribution& contribution = it->second;
+    // A parcel whose last scan is older than `before` can add nothing current, even when stolen.
+    bool current = std::any_of(contribution.stays.begin(), contribution.stays.end(),
+                               [&](const StayRecord& stay) {
+                                 return stay.start >= before || (stay.end && *stay.end >= before);
+                               });
+    if (current) {
+      ++it;
+      continue;
+    }
+    Remove(it->first, contribution);
+    it = contributions_.erase(it);
+  }
+}
+
+}  // namespace imeiguard
