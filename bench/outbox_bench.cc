@@ -2,18 +2,18 @@
 //
 // Starts the reference device-management simulator and `imeiguard serve` (SQLite store in a
 // temporary folder, both on 127.0.0.1), registers parcels with one phone each through the
-// manifest API and declares them lost as a security officer. Each declaration creates a lock
-// order; the outbox sends it to the simulator, which records when the request arrived, in
-// microseconds. The benchmark then measures:
+// manifest API and reports them missing as the carrier (a missing-parcel scan). Each report
+// creates a lock order; the outbox sends it to the simulator, which records when the request
+// arrived, in microseconds. The benchmark then measures:
 //   - verdict to wire: the simulator's receive time minus the order's created_at in imeiguard,
-//     which is the moment of the verdict in milliseconds. Declarations are first spaced out, so
+//     which is the moment of the verdict in milliseconds. Reports are first spaced out, so
 //     that the outbox is idle when each arrives, and then sent in a burst where orders queue;
 //   - orders per second through the outbox in the burst: orders over the span between the first
 //     and the last arrival at the simulator;
 //   - the simulator's own ceiling: signed lock requests sent straight to it, one at a time like
 //     the outbox's single sender, and from four clients.
 // Usage: outbox_bench --imeiguard PATH --simulator PATH [--spaced N] [--spacing-ms N] [--burst N]
-//                     [--declare-clients N] [--direct N]
+//                     [--report-clients N] [--direct N]
 #include <signal.h>
 #include <stdlib.h>
 
@@ -188,20 +188,27 @@ class Bench {
     }
   }
 
-  // A declaration of loss: when imeiguard made the verdict's lock order, and the order's id.
-  struct Declared {
+  // A missing-parcel report: when imeiguard made the verdict's lock order, and the order's id.
+  struct Reported {
     Timestamp verdict;
     std::string order_id;
   };
 
-  // Declares parcel `index` lost and returns its new lock order.
-  Declared DeclareLost(int index) {
-    http::ClientRequest request = ImeiguardRequest(
-        serve_->port(), "POST", "/v1/parcels/" + ParcelId(index) + "/declare-lost", officer_key_);
-    request.headers.emplace_back("Content-Type", "application/json");
-    request.body = R"({"reason":"benchmark"})";
-    json::value declared = Call(request, 200);
-    const json::array& orders = declared.at("orders").as_array();
+  // Reports parcel `index` missing, as a carrier's scanner would, and returns the lock order the
+  // verdict made. A missing-parcel scan locks on its own; an officer's declaration would wait for
+  // a second officer.
+  Reported ReportMissing(int index) {
+    http::ClientRequest report =
+        ImeiguardRequest(serve_->port(), "POST", "/v1/events", carrier_key_);
+    report.headers.emplace_back("Content-Type", "application/x-ndjson");
+    report.body = R"({"event_id":"missing-)" + std::to_string(index) + R"(","parcel_id":")" +
+                  ParcelId(index) +
+                  R"(","type":"exception_missing","time":"2026-03-01T11:00:00Z"})" + "\n";
+    Call(report, 200);
+    json::value parcel = Call(
+        ImeiguardRequest(serve_->port(), "GET", "/v1/parcels/" + ParcelId(index), officer_key_),
+        200);
+    const json::array& orders = parcel.at("orders").as_array();
     if (orders.size() != 1) Fail("parcel " + ParcelId(index) + " got no single lock order");
     Result<Timestamp> created = ParseRfc3339(orders[0].at("created_at").as_string());
     if (!created.ok()) Fail(created.error().message);
@@ -238,23 +245,23 @@ class Bench {
     return times;
   }
 
-  // Verdicts to wire: parcels declared lost by `clients` threads, each pausing `spacing` after
-  // each of its declarations.
+  // Verdicts to wire: parcels reported missing by `clients` threads, each pausing `spacing` after
+  // each of its reports.
   Figures VerdictToWire(const std::string& name, int first, int count,
                         std::chrono::milliseconds spacing, int clients) {
     RegisterParcels(first, count);
-    std::vector<Declared> declared(static_cast<size_t>(count));
+    std::vector<Reported> reported(static_cast<size_t>(count));
     std::int64_t applied_before = applied_locks_;
     std::atomic<int> next{0};
     auto started = std::chrono::steady_clock::now();
     RunClients(clients, [&] {
       for (int i = next++; i < count; i = next++) {
-        declared[static_cast<size_t>(i)] = DeclareLost(first + i);
+        reported[static_cast<size_t>(i)] = ReportMissing(first + i);
         if (spacing > 0ms) std::this_thread::sleep_for(spacing);
       }
     });
-    declarations_per_second_ = count / Seconds(std::chrono::steady_clock::now() - started);
-    auto declarations_ended =
+    reports_per_second_ = count / Seconds(std::chrono::steady_clock::now() - started);
+    auto reports_ended =
         std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
     applied_locks_ += count;
     WaitForAppliedLocks(applied_before + count);
@@ -265,34 +272,34 @@ class Bench {
     figures.orders = static_cast<size_t>(count);
     PreciseTime first_arrival = PreciseTime::max();
     PreciseTime last_arrival = PreciseTime::min();
-    int backlog = 0;  // Orders that arrived after the last declaration.
-    for (const Declared& order : declared) {
+    int backlog = 0;  // Orders that arrived after the last report.
+    for (const Reported& order : reported) {
       auto found = received.find(order.order_id);
       if (found == received.end()) Fail("order " + order.order_id + " is missing on the simulator");
       first_arrival = std::min(first_arrival, found->second);
       last_arrival = std::max(last_arrival, found->second);
-      if (found->second > declarations_ended) ++backlog;
+      if (found->second > reports_ended) ++backlog;
       figures.latencies_ms.push_back(
           std::chrono::duration<double, std::milli>(found->second - order.verdict).count());
     }
-    // Spaced declarations pace the outbox, so only a burst measures its throughput.
+    // Spaced reports pace the outbox, so only a burst measures its throughput.
     if (spacing == 0ms && count > 1 && last_arrival > first_arrival) {
       figures.orders_per_second =
           (count - 1) / std::chrono::duration<double>(last_arrival - first_arrival).count();
     }
-    // The backlog drains with no declarations competing for the CPUs and the store.
+    // The backlog drains with no reports competing for the CPUs and the store.
     drain_per_second_ = 0;
-    if (backlog > 1 && last_arrival > declarations_ended) {
+    if (backlog > 1 && last_arrival > reports_ended) {
       drain_per_second_ =
-          backlog / std::chrono::duration<double>(last_arrival - declarations_ended).count();
+          backlog / std::chrono::duration<double>(last_arrival - reports_ended).count();
     }
     drained_ = backlog;
     return figures;
   }
 
-  // Declarations per second of the last VerdictToWire.
-  double declarations_per_second() const { return declarations_per_second_; }
-  // Orders per second, and their count, that the outbox sent after the last declaration of the
+  // Reports per second of the last VerdictToWire.
+  double reports_per_second() const { return reports_per_second_; }
+  // Orders per second, and their count, that the outbox sent after the last report of the
   // last VerdictToWire, while it worked off the backlog alone.
   double drain_per_second() const { return drain_per_second_; }
   int drained() const { return drained_; }
@@ -333,16 +340,23 @@ class Bench {
   void StartServe(const std::string& binary) {
     // The connector reads its secret from the environment, as in production.
     ::setenv("IMEIGUARD_BENCH_DM_SECRET", kSecret, 1);
-    std::string config = "[connectors.dm]\nkind = \"dm_rest\"\nhost = \"127.0.0.1\"\nport = " +
-                         std::to_string(simulator_port_) + "\ntenant = \"" + kTenant +
-                         "\"\nsecret_env = \"IMEIGUARD_BENCH_DM_SECRET\"\n";
+    // The burst is thousands of automatic locks within minutes, which the blast-radius guard
+    // would hold for an officer: it is off here, since the lock path is what is measured.
+    std::string config =
+        "[detection]\nmax_auto_locks = 0\n[connectors.dm]\nkind = \"dm_rest\"\nhost = "
+        "\"127.0.0.1\"\nport = " +
+        std::to_string(simulator_port_) + "\ntenant = \"" + kTenant +
+        "\"\nsecret_env = \"IMEIGUARD_BENCH_DM_SECRET\"\n";
     serve_ = std::make_unique<testing::ServeProcess>(binary, dir_ + "/serve", config);
     Result<std::string> shipper = serve_->CreateKey("shipper", kShipper);
     Result<std::string> officer = serve_->CreateKey("security_officer");
+    Result<std::string> carrier = serve_->CreateKey("carrier");
     if (!shipper.ok()) Fail(shipper.error().message);
     if (!officer.ok()) Fail(officer.error().message);
+    if (!carrier.ok()) Fail(carrier.error().message);
     shipper_key_ = *shipper;
     officer_key_ = *officer;
+    carrier_key_ = *carrier;
     if (Status started = serve_->Start(); !started.ok()) Fail(started.error().message);
   }
 
@@ -352,8 +366,9 @@ class Bench {
   std::unique_ptr<testing::ServeProcess> serve_;
   std::string shipper_key_;
   std::string officer_key_;
+  std::string carrier_key_;
   std::int64_t applied_locks_ = 0;  // Lock orders sent to the simulator so far.
-  double declarations_per_second_ = 0;
+  double reports_per_second_ = 0;
   double drain_per_second_ = 0;
   int drained_ = 0;
 };
@@ -388,20 +403,20 @@ int main(int argc, char** argv) {
   int spacing_ms = 20;
   int burst = 2000;
   int direct = 2000;
-  int declare_clients = 4;
+  int report_clients = 4;
   app.add_option("--imeiguard", imeiguard, "The imeiguard program")->required();
   app.add_option("--simulator", simulator, "The imeiguard-dm-simulator program")->required();
-  app.add_option("--spaced", spaced, "Parcels declared lost one at a time")
+  app.add_option("--spaced", spaced, "Parcels reported missing one at a time")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  app.add_option("--spacing-ms", spacing_ms, "Pause after each of those declarations")
+  app.add_option("--spacing-ms", spacing_ms, "Pause after each of those reports")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
-  app.add_option("--burst", burst, "Parcels declared lost back to back")
+  app.add_option("--burst", burst, "Parcels reported missing back to back")
       ->capture_default_str()
       ->check(CLI::Range(2, 100000));
-  app.add_option("--declare-clients", declare_clients,
-                 "Clients that declare the burst's parcels lost at the same time")
+  app.add_option("--report-clients", report_clients,
+                 "Clients that report the burst's parcels missing at the same time")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   app.add_option("--direct", direct, "Lock requests sent straight to the simulator, per row")
@@ -414,16 +429,16 @@ int main(int argc, char** argv) {
   std::vector<Figures> rows;
   try {
     Bench bench(imeiguard, simulator);
-    rows.push_back(bench.VerdictToWire("verdict to wire, declared one at a time", 0, spaced,
+    rows.push_back(bench.VerdictToWire("verdict to wire, reported one at a time", 0, spaced,
                                        std::chrono::milliseconds(spacing_ms), 1));
     rows.push_back(bench.VerdictToWire(
-        "verdict to wire, burst from " + std::to_string(declare_clients) + " clients", spaced,
-        burst, std::chrono::milliseconds(0), declare_clients));
-    Figures declarations;
-    declarations.name = "declare-lost requests of the burst";
-    declarations.orders = static_cast<size_t>(burst);
-    declarations.orders_per_second = bench.declarations_per_second();
-    rows.push_back(declarations);
+        "verdict to wire, burst from " + std::to_string(report_clients) + " clients", spaced, burst,
+        std::chrono::milliseconds(0), report_clients));
+    Figures reports;
+    reports.name = "missing-parcel reports of the burst";
+    reports.orders = static_cast<size_t>(burst);
+    reports.orders_per_second = bench.reports_per_second();
+    rows.push_back(reports);
     Figures drain;
     drain.name = "outbox working off the backlog alone";
     drain.orders = static_cast<size_t>(bench.drained());

@@ -5,8 +5,8 @@
 # with a SQLite store in a temporary folder, and prints one table.
 #
 # Usage: bench/run_outbox_bench.sh [SPACED [BURST [DIRECT]]]
-#   SPACED  parcels declared lost one at a time, 20 ms apart (default 200)
-#   BURST   parcels declared lost back to back (default 2000)
+#   SPACED  parcels reported missing one at a time, 20 ms apart (default 200)
+#   BURST   parcels reported missing back to back (default 2000)
 #   DIRECT  lock requests sent straight to the simulator, per client count (default 2000)
 # Environment: BUILD_DIR (default build).
 set -euo pipefail
