@@ -195,8 +195,7 @@ class Bench {
   };
 
   // Reports parcel `index` missing, as a carrier's scanner would, and returns the lock order the
-  // verdict made. A missing-parcel scan locks on its own; an officer's declaration would wait for
-  // a second officer.
+  // verdict made. An officer's declaration would wait for a second officer instead.
   Reported ReportMissing(int index) {
     http::ClientRequest report =
         ImeiguardRequest(serve_->port(), "POST", "/v1/events", carrier_key_);
@@ -340,8 +339,8 @@ class Bench {
   void StartServe(const std::string& binary) {
     // The connector reads its secret from the environment, as in production.
     ::setenv("IMEIGUARD_BENCH_DM_SECRET", kSecret, 1);
-    // The burst is thousands of automatic locks within minutes, which the blast-radius guard
-    // would hold for an officer: it is off here, since the lock path is what is measured.
+    // The blast-radius guard is off because it would hold the burst's thousands of automatic
+    // locks for an officer, and the lock path is what is measured.
     std::string config =
         "[detection]\nmax_auto_locks = 0\n[connectors.dm]\nkind = \"dm_rest\"\nhost = "
         "\"127.0.0.1\"\nport = " +

@@ -148,8 +148,8 @@ class CasesServerTest : public ::testing::Test {
     }
   }
 
-  // Waits until the case queue holds `count` cases: verdicts that wait on the feed's watermark
-  // come from the server's ticker a second or so after the scans.
+  // Waits until the case queue contains `count` cases, because verdicts that wait on the feed's
+  // watermark come from the server's ticker a second or so after the scans.
   void WaitForCases(std::size_t count) {
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     while (Call("GET", "/v1/cases", officer_a_).body["cases"].as_array().size() < count &&

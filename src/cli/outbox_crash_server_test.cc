@@ -57,8 +57,8 @@ struct Step {
 std::vector<Step> Burst() {
   std::vector<Step> steps;
   for (int n = 1; n <= kParcels; ++n) {
-    // A carrier's missing-parcel scan locks on its own; an officer's declaration would wait for a
-    // second officer.
+    // A carrier's missing-parcel scan locks on its own, whereas an officer's declaration waits
+    // for a second officer.
     steps.push_back({"/v1/events",
                      R"({"event_id":"missing-)" + std::to_string(n) + R"(","parcel_id":")" +
                          ParcelId(n) +

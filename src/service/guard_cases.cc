@@ -180,8 +180,8 @@ std::optional<CaseRecord> GuardService::CaseAfter(const TrackedParcel& parcel, T
     }
     boost::json::array rules;
     for (const Evidence& evidence : assessment.evidence) rules.push_back(evidence.rule.c_str());
-    // A parcel has one case for life: one that closed (delivered, then a claim of non-receipt)
-    // is reopened with its history rather than started again.
+    // A parcel has one case for life, so a closed case (delivered, then a claim of non-receipt)
+    // is reopened with its history.
     auto stored = store_.LoadParcelCase(parcel_id);
     if (stored.ok() && stored->has_value()) {
       record = **stored;

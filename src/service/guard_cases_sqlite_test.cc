@@ -371,5 +371,21 @@ TEST_F(GuardCasesTest, BelowTheLimitNothingIsHeld) {
   EXPECT_EQ(Metric("imeiguard_locks_held_for_approval_total"), 0);
 }
 
+TEST_F(GuardCasesTest, ClaimAfterDeliveryReopensSameCase) {
+  Open();
+  Import(Manifest(1));
+  Ingest(Scan(0, "exception_missing", "2026-03-01T09:00:00Z"));
+  std::int64_t case_id = CaseOf(0).case_id;
+  ASSERT_NE(case_id, 0);
+  // A doorstep delivery closes the parcel, and the recipient's claim makes it suspect again.
+  Ingest(Scan(0, "delivered", "2026-03-01T12:00:00Z"));
+  Ingest(Scan(0, "claim_not_received", "2026-03-01T18:00:00Z"));
+  EXPECT_EQ(CaseOf(0).case_id, case_id);
+  std::vector<std::string> steps = StepsOf(case_id);
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front(), "case_opened");
+  EXPECT_EQ(steps.back(), "case_reopened");
+}
+
 }  // namespace
 }  // namespace imeiguard

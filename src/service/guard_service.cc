@@ -63,9 +63,8 @@ Status GuardService::Recover() {
     for (const ScanEvent& event : snapshot.events) {
       if (IsCarrierScanType(event.type)) watermark_.Observe(event.time, now);
     }
-    // A rule that fired at a deadline did so once the watermark had passed it, so the watermark
-    // stood at least there. Without this a restart could withdraw a silence verdict until the
-    // feed caught up again.
+    // A rule fired at a deadline only after the watermark passed it, so the restarted watermark
+    // starts there. Otherwise a restart would withdraw such verdicts until the feed caught up.
     for (const Evidence& evidence : snapshot.parcel.assessment.evidence) {
       if (evidence.event_id.empty() && evidence.rule != kRuleManual && !evidence.outcome.empty()) {
         restored_watermark = std::max(restored_watermark.value_or(evidence.at), evidence.at);

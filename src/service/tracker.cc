@@ -125,8 +125,8 @@ std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, 
   Verdict lock_verdict = LockingVerdict(assessment, policy.lock_policy);
   std::string reason = lock_verdict == assessment.verdict ? ReasonOf(assessment)
                                                           : "transit hold: " + ReasonOf(assessment);
-  // Approval and the blast-radius guard concern locks for a loss; a transit hold is the
-  // shipper's standing order and needs neither.
+  // A transit hold is the shipper's standing order, so only a lock for a loss needs approval or
+  // counts towards the blast-radius guard.
   if (assessment.verdict == Verdict::kLost && lock_verdict == Verdict::kLost &&
       policy.lock_policy == LockPolicy::kOnLoss && lock_gate_) {
     lock_verdict = lock_gate_(tracked, assessment, now);
