@@ -48,8 +48,8 @@ struct DmRestConnectorOptions {
 //   any other 4xx                     kRejected
 //   anything else, or an unreadable 200/202 body: kRetryLater, since the same idempotency key makes
 //   sending again safe.
-// A timeout, a closed or reset connection and a 5xx say in the message that the platform may have
-// taken the order. A rejection names the platform's reason and, for unsupported_device,
+// For a timeout, a closed or reset connection and a 5xx, the message states that the platform may
+// have taken the order. A rejection names the platform's reason and, for unsupported_device,
 // device_reenrolled and expired, what it means. A hung platform costs at most request_timeout.
 // Messages name the connector and the order id, mask IMEIs to their 8-digit type allocation code,
 // and never contain the secret. The connector keeps no state between calls, so it is safe to call

@@ -332,7 +332,7 @@ TEST_F(ServerTest, HoldDeliveryKeepsTheClientWaitingUntilItsTimeout) {
   auto response = Send(request);
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.error().reason, "timeout") << response.error().message;
-  // The held connection does not keep the server from answering others, nor from stopping.
+  // The held connection does not keep the server from serving others, nor from stopping.
   EXPECT_EQ(Call("GET", "/unknown").status, 404);
   server_->Stop();
 }

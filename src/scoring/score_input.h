@@ -13,7 +13,7 @@
 
 namespace imeiguard::scoring {
 
-// What really happened to one phone.
+// The true story of one phone, from the simulator's labels.
 struct DeviceLabel {
   std::string imei;
   std::string scenario;
@@ -25,7 +25,7 @@ struct DeviceLabel {
   std::string outcome;  // "delivered", "returned", "stolen" or "in_flow".
 };
 
-// What the engine did with one phone, as one replay report row.
+// One replay report row: the engine's outcome for one phone.
 struct ReportRow {
   std::string imei;
   std::string verdict;

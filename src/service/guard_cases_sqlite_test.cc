@@ -125,8 +125,9 @@ class GuardCasesTest : public ::testing::Test {
   LockState StateOf(int parcel) {
     auto snapshot = service_->GetParcel(ParcelId(parcel));
     EXPECT_TRUE(snapshot.ok()) << snapshot.error().message;
-    EXPECT_TRUE(snapshot.ok() && snapshot->has_value()) << "no parcel " << ParcelId(parcel);
-    if (!snapshot.ok() || !snapshot->has_value()) return LockState::kWatched;
+    if (!snapshot.ok()) return LockState::kWatched;
+    EXPECT_TRUE(snapshot->has_value()) << "no parcel " << ParcelId(parcel);
+    if (!snapshot->has_value()) return LockState::kWatched;
     return (*snapshot)->devices.at(0).state;
   }
 

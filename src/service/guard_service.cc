@@ -58,8 +58,8 @@ Status GuardService::Recover() {
   std::optional<Timestamp> restored_watermark;
   for (ParcelSnapshot& snapshot : *open) {
     ids.push_back(snapshot.parcel.record.parcel_id);
-    // The watermark restarts from the stored scans of open parcels; scans of closed parcels and
-    // of parcels without phones are not kept, so it may start a little behind where it stood.
+    // The watermark restarts from the stored scans of open parcels. Scans of closed parcels and
+    // of parcels without phones are not kept, so it may start a little behind where it was.
     for (const ScanEvent& event : snapshot.events) {
       if (IsCarrierScanType(event.type)) watermark_.Observe(event.time, now);
     }
@@ -423,8 +423,8 @@ const LockOrder* GuardService::HeldOrderLocked(std::int64_t order_id,
                                                const std::string& parcel_id) {
   const LockOrder* held = tracker_.FindOrder(order_id);
   if (held != nullptr) return held;
-  // The parcel was closed and dropped from memory (or this process started after it closed);
-  // bring it back so that its last orders are followed to the end.
+  // The parcel was closed and dropped from memory, or this process started after it closed.
+  // Loading it again lets its last orders be followed to the end.
   auto snapshot = store_.LoadParcel(parcel_id);
   if (!snapshot.ok() || !snapshot->has_value()) return nullptr;
   tracker_.Adopt(std::move(**snapshot));

@@ -3,7 +3,7 @@
 // benign trouble and thefts alike, so that a replay of the flow can be scored.
 //
 // Everything is a pure function of SimulationOptions: the same options give the same flow on every
-// machine (random.h says how).
+// machine (random.h describes how).
 #pragma once
 
 #include <cstdint>
@@ -43,7 +43,7 @@ bool IsTheft(Scenario scenario);
 enum class ServiceKind : std::uint8_t { kHome, kServicePoint, kLocker, kMailbox, kBusiness };
 std::string_view ServiceKindName(ServiceKind service);
 
-// How a parcel's story ended as of the end of the flow.
+// The end of a parcel's story as of the end of the flow.
 enum class Outcome : std::uint8_t { kInFlow, kDelivered, kReturned, kStolen };
 std::string_view OutcomeName(Outcome outcome);
 

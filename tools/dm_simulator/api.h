@@ -71,7 +71,7 @@ class SimulatorApi {
 // kInvalidInput with reason "invalid_imei". The platform does not check the Luhn digit.
 Result<std::string> ParseImeiCore(std::string_view text);
 
-// A response that breaks the connection as the fault plan says, instead of answering.
+// A response that breaks the connection, as the fault plan chose, instead of responding.
 http::Response BrokenConnection(http::Delivery delivery);
 
 // Replaces every run of 14 or more digits in `text` with its first 8 digits and "******".

@@ -35,7 +35,7 @@ struct ReceivedCallback {
   std::string signature_error;  // Empty when the signature verified.
 };
 
-// The receiving end: records every callback, and answers 503 to the first `refuse` of them.
+// The receiving end: records every callback, and responds 503 to the first `refuse` of them.
 class CallbackReceiver {
  public:
   explicit CallbackReceiver(int refuse = 0) : refuse_(refuse) {
@@ -133,8 +133,9 @@ class Simulator {
                        {std::string(kTimestampHeader), std::to_string(now)},
                        {std::string(kSignatureHeader), SignRequest(kSecret, parts, now)}};
     auto response = http::Send(request);
-    EXPECT_TRUE(response.ok() && response->status == 200);
+    EXPECT_TRUE(response.ok());
     if (!response.ok()) return {};
+    EXPECT_EQ(response->status, 200);
     return json::parse(response->body).as_object();
   }
 
@@ -239,7 +240,8 @@ TEST(SimulatorCallbacks, UrlOffLoopbackIsRefusedAtStart) {
                                    log);
   ASSERT_TRUE(process.has_value());
   int status = process->Stop(0);  // Signal 0 only waits.
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
   std::filesystem::remove_all(directory);
 }
 

@@ -43,7 +43,7 @@ struct InjectedFailure {
   int retry_after_seconds = 0;  // 0: no Retry-After header.
 };
 
-// What happens to the connection of a request, instead of a response.
+// The fault applied to a request's connection in place of a response.
 enum class ConnectionFault { kNone, kHang, kDrop };
 
 // Draws the faults of a FaultPlan. Safe to call from several threads. With one client sending one
