@@ -53,8 +53,11 @@ run_ctest() {
   (cd "$1" && ctest --output-on-failure --no-tests=error -j "$jobs")
 }
 
+# -O1 with line tables only: half the compile time of -O2 -g, still fast enough for the servers'
+# tests, and stack traces keep their file and line.
 build_sanitized() {
   quietly cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DIMEIGUARD_SANITIZE=ON -DIMEIGUARD_BENCH=OFF &&
     quietly cmake --build build-asan -j "$jobs" -- --quiet
 }
