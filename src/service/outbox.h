@@ -9,6 +9,8 @@
 // submitted after its expires_at.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,13 +34,15 @@ class OrderLedger {
   virtual void Record(const LockOrder& order, Timestamp now, const std::string& audit_action) = 0;
 };
 
+// Counted by the outbox thread and read by the metrics thread, hence atomic. Each counter is read
+// on its own, so no order between them is kept.
 struct OutboxStats {
-  std::int64_t submitted = 0;
-  std::int64_t acknowledged = 0;
-  std::int64_t retried = 0;
-  std::int64_t failed = 0;
-  std::int64_t found_in_doubt = 0;  // In-doubt orders the platform already held.
-  std::int64_t resent = 0;          // Accepted orders that the platform lost, sent again.
+  std::atomic<std::int64_t> submitted = 0;
+  std::atomic<std::int64_t> acknowledged = 0;
+  std::atomic<std::int64_t> retried = 0;
+  std::atomic<std::int64_t> failed = 0;
+  std::atomic<std::int64_t> found_in_doubt = 0;  // In-doubt orders the platform already held.
+  std::atomic<std::int64_t> resent = 0;  // Accepted orders that the platform lost, sent again.
 };
 
 // Returns the platform's order under `order`'s idempotency key (the oldest one, when a platform
