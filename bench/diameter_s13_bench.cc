@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -86,6 +88,7 @@ void BM_LoopbackMeIdentityCheck(benchmark::State& state) {
   RequestHandler handler = [](const Message& request) {
     return Fixture().responder().Answer(request);
   };
+  spdlog::set_level(spdlog::level::warn);  // The server logs each connection.
   Server server(options, handler);
   if (!server.Start().ok()) {
     state.SkipWithError("the server did not start");
@@ -96,6 +99,8 @@ void BM_LoopbackMeIdentityCheck(benchmark::State& state) {
   address.sin_family = AF_INET;
   address.sin_port = htons(server.port());
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int no_delay = 1;
+  ::setsockopt(socket_fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, sizeof no_delay);
   if (::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     state.SkipWithError("connect failed");
     ::close(socket_fd);

@@ -66,14 +66,15 @@ void CheckPeer(std::string_view bytes) {
     return responder.Answer(request);
   };
 
-  PeerConnection peer(settings, "\x7f\x00\x00\x01", handler, PeerConnection::SteadyTime{});
+  const std::string loopback("\x7f\x00\x00\x01", 4);
+  PeerConnection peer(settings, loopback, handler, PeerConnection::SteadyTime{});
   // Open the connection first, so that the fuzzed bytes reach the S13 answers.
   Message cer;
   cer.flags = kFlagRequest;
   cer.command_code = kCommandCapabilitiesExchange;
   cer.avps = {Avp::OctetString(kAvpOriginHost, "mme.fuzz"),
               Avp::OctetString(kAvpOriginRealm, "fuzz"),
-              Avp::Address(kAvpHostIpAddress, "\x7f\x00\x00\x01"),
+              Avp::Address(kAvpHostIpAddress, loopback),
               Avp::Unsigned32(kAvpVendorId, 0),
               Avp::Utf8String(kAvpProductName, "fuzz"),
               Avp::Unsigned32(kAvpAuthApplicationId, kApplicationS13)};

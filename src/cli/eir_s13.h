@@ -12,9 +12,9 @@
 
 namespace imeiguard {
 
-// The Equipment-Status of a device from the service: BLACKLISTED when the check snapshot blocks
-// it, GREYLISTED when one of its stored devices is greylisted, WHITELISTED for any other device
-// imeiguard has a record of, and std::nullopt (unknown) for one it has none of.
+// Looks up a device's Equipment-Status in the service. A device that the check snapshot blocks is
+// BLACKLISTED, and one with a greylisted stored device is GREYLISTED. Any other device with a
+// record is WHITELISTED, and one without is std::nullopt (unknown).
 // NOTE: only BLACKLISTED comes from the in-memory snapshot; the rest reads the store.
 diameter::EquipmentStatusSource EquipmentStatusFrom(ImeiguardService& service);
 

@@ -60,7 +60,7 @@ std::size_t EncodedSize(const Avp& avp);
 // Appends `avp`, padded, to `out`.
 void AppendAvp(const Avp& avp, std::string& out);
 
-// Where and why an AVP list failed to decode, for the answer's Result-Code and Failed-AVP.
+// The cause and the offending AVP of a failed decode, for the answer's Result-Code and Failed-AVP.
 struct AvpFault {
   std::uint32_t result_code = 0;
   // The offending AVP as far as its header could be read, with no data: RFC 6733 section 7.5

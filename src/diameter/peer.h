@@ -17,7 +17,7 @@
 
 namespace imeiguard::diameter {
 
-// What this node advertises in the capabilities exchange and puts in every message it sends.
+// The identity that this node advertises in the capabilities exchange and puts in every message.
 struct LocalIdentity {
   std::string origin_host;
   std::string origin_realm;

@@ -71,8 +71,8 @@ class S13Responder {
   //   - DIAMETER_AVP_UNSUPPORTED (5001) for an AVP with the M bit that S13 does not define;
   //   - DIAMETER_INVALID_AVP_VALUE (5004) for an IMEI that is not 14 or 15 digits with a valid
   //     core, or a Software-Version that is not 2 digits;
-  //   - DIAMETER_ERROR_EQUIPMENT_UNKNOWN (5422) for an unknown device, unless settings say
-  //     kWhitelisted, and always for a 3GPP2-MEID, which imeiguard never records;
+  //   - DIAMETER_ERROR_EQUIPMENT_UNKNOWN (5422) for an unknown device, unless the settings
+  //     choose kWhitelisted, and always for a 3GPP2-MEID, which imeiguard never records;
   //   - otherwise DIAMETER_SUCCESS with Equipment-Status.
   Message Answer(const Message& request) const;
 

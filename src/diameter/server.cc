@@ -91,6 +91,8 @@ class Server::Connection : public std::enable_shared_from_this<Connection> {
     event_.remote_ip = AddressBytes(remote.address());
     event_.remote_port = remote.port();
     remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+    // Answers are small and each one is awaited, so Nagle's algorithm would only delay them.
+    socket_.set_option(tcp::no_delay(true), error);
     peer_.emplace(server_.options.peer, event_.local_ip, server_.handler,
                   std::chrono::steady_clock::now());
     Report(ConnectionEvent::Kind::kOpened, {});

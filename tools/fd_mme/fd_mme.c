@@ -104,6 +104,7 @@ static long u32_of(struct avp *avp) {
 static void on_answer(void *data, struct msg **message) {
   struct answer_slot *slot = data;
   long result = -1, experimental = -1, status = -1;
+
   struct avp *avp = NULL;
   fd_msg_browse(*message, MSG_BRW_FIRST_CHILD, &avp, NULL);
   while (avp != NULL) {
@@ -126,6 +127,7 @@ static void on_answer(void *data, struct msg **message) {
   }
   fd_msg_free(*message);
   *message = NULL;
+
   pthread_mutex_lock(&slot->mutex);
   slot->result = result;
   slot->experimental = experimental;
