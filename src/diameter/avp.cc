@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "diameter/wire.h"
+#include "identifiers/text.h"
 
 namespace imeiguard::diameter {
 namespace {
@@ -35,43 +36,6 @@ Error WrongLength(const Avp& avp, std::string_view type) {
 
 Error InvalidValue(const Avp& avp, std::string_view what) {
   return Error::InvalidInput("avp_value", Describe(avp) + " " + std::string(what));
-}
-
-// Whether `text` is well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
-bool IsUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    int extra = 0;
-    std::uint32_t point = 0;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if ((lead & 0xe0) == 0xc0) {
-      extra = 1;
-      point = lead & 0x1f;
-    } else if ((lead & 0xf0) == 0xe0) {
-      extra = 2;
-      point = lead & 0x0f;
-    } else if ((lead & 0xf8) == 0xf0) {
-      extra = 3;
-      point = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= text.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      point = point << 6 | (next & 0x3f);
-    }
-    static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (point < kMinimum[extra] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 }  // namespace
@@ -126,7 +90,7 @@ Result<std::int32_t> ReadInteger32(const Avp& avp) {
 }
 
 Result<std::string_view> ReadUtf8String(const Avp& avp) {
-  if (!IsUtf8(avp.data)) return InvalidValue(avp, "is not valid UTF-8");
+  if (!IsValidUtf8(avp.data)) return InvalidValue(avp, "is not valid UTF-8");
   return std::string_view(avp.data);
 }
 
