@@ -64,7 +64,7 @@ Result<std::unique_ptr<S13Listener>> S13Listener::Start(const S13Config& config,
         [capture = parts->capture.get()](const diameter::ConnectionEvent& event) {
           capture->Record(event);
         };
-    spdlog::warn("S13 connections are captured to {}, which holds IMEIs and IMSIs",
+    spdlog::warn("S13 connections are captured to {}, which contains IMEIs and IMSIs",
                  config.capture_file);
   }
 
