@@ -188,7 +188,7 @@ TEST_F(S13FreeDiameterTest, AnswersFreeDiameterMme) {
                        std::string(kUnknownCore) + "/01,240011234567893";
   fs::path output = dir_ / "fd_mme.log";
   int status = RunShell("timeout 90 " + std::string(FD_MME_BINARY) + " " + config.string() + " " +
-                                 std::string(kEirHost) + " 10 " + checks,
+                            std::string(kEirHost) + " 10 " + checks,
                         output);
   std::string log = ReadFile(output);
   ASSERT_EQ(status, 0) << log << "\nserver log:\n" << ReadFile(server_->log_path());

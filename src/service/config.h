@@ -145,7 +145,8 @@ struct S13Config {
   // How a device that imeiguard has no record of is answered: "equipment_unknown" (Experimental-
   // Result 5422, as 3GPP TS 29.272 defines) or "whitelisted".
   std::string unknown_equipment = "equipment_unknown";
-  // A pcap file of every S13 connection, for troubleshooting. It contains IMEIs and IMSIs. Empty: off.
+  // A pcap file of every S13 connection, for troubleshooting, which contains IMEIs and IMSIs.
+  // Empty: off.
   std::string capture_file;
 };
 
