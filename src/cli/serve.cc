@@ -11,6 +11,7 @@
 #include "api/routes.h"
 #include "cli/config_audit.h"
 #include "cli/connectors.h"
+#include "cli/eir_s13.h"
 #include "net/http_server.h"
 #include "service/guard_service.h"
 
@@ -133,6 +134,12 @@ int RunServe(const ServeOptions& options) {
   }
   service.StartBackground();
   publisher.Start();
+  auto s13 = StartConfiguredS13(config, service, clock);
+  if (!s13.ok()) {
+    spdlog::error("starting the S13 listener on {} failed: {}", config.eir.s13.listen,
+                  s13.error().message);
+    return 1;
+  }
 
   http::Router router;
   RequestCounters counters;
@@ -177,6 +184,7 @@ int RunServe(const ServeOptions& options) {
   sigwait(&signals, &signal);
   spdlog::info("signal {} received; stopping", signal);
   server.Stop();
+  if (*s13) (*s13)->Stop();
   service.Stop();
   publisher.Stop();
   spdlog::info("stopped");

@@ -1,8 +1,10 @@
 #include "service/config.h"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -396,6 +398,47 @@ Status ReadServerTls(TableReader& reader, ServerConfig& server) {
   return Status::Ok();
 }
 
+// Whether `text` is a DiameterIdentity that imeiguard accepts: letters, digits, '-' and '.'.
+bool IsDiameterIdentity(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+  });
+}
+
+// Reads the s13_* settings of [eir].
+Status ReadEir(TableReader& r, S13Config& s13) {
+  std::int64_t watchdog_seconds = s13.watchdog_interval / std::chrono::seconds(1);
+  auto max_message = static_cast<std::int64_t>(s13.max_message_bytes);
+  for (Status s : {r.String("s13_listen", s13.listen), r.String("s13_origin_host", s13.origin_host),
+                   r.String("s13_origin_realm", s13.origin_realm),
+                   r.Integer("s13_watchdog_seconds", 6, 3600, watchdog_seconds),
+                   r.Integer("s13_max_message_bytes", 1024, 16 << 20, max_message),
+                   r.Choice("s13_unknown_equipment", {"equipment_unknown", "whitelisted"},
+                            s13.unknown_equipment),
+                   r.String("s13_capture_file", s13.capture_file)}) {
+    if (!s.ok()) return s;
+  }
+  s13.watchdog_interval = std::chrono::seconds(watchdog_seconds);
+  s13.max_message_bytes = static_cast<std::size_t>(max_message);
+  if (!s13.listen.empty() && !ParseListenAddress(s13.listen)) {
+    return r.Missing("s13_listen",
+                     "is \"" + s13.listen +
+                         "\", but must be \"address:port\" with an IP address, such as "
+                         "\"127.0.0.1:3868\" or \"[::1]:3868\"");
+  }
+  if (!IsDiameterIdentity(s13.origin_host)) {
+    return r.Missing("s13_origin_host", "is \"" + s13.origin_host +
+                                            "\", but must be an FQDN of letters, digits, '-' "
+                                            "and '.'");
+  }
+  if (!IsDiameterIdentity(s13.origin_realm)) {
+    return r.Missing("s13_origin_realm", "is \"" + s13.origin_realm +
+                                             "\", but must be a realm of letters, digits, '-' "
+                                             "and '.'");
+  }
+  return Status::Ok();
+}
+
 Status ReadRoot(const toml::table& root, std::string_view origin, Config& config) {
   TableReader reader(root, "", origin);
   if (Status s = reader.String("store", config.store_path); !s.ok()) return s;
@@ -422,6 +465,13 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     config.server.max_body_bytes = static_cast<std::size_t>(max_body);
     config.server.check_per_minute = static_cast<int>(check_per_minute);
     config.server.check_burst = static_cast<int>(check_burst);
+  }
+
+  if (const toml::table* eir = reader.Subtable("eir")) {
+    TableReader r(*eir, "eir", origin);
+    for (Status s : {ReadEir(r, config.eir.s13), r.RejectUnknownKeys()}) {
+      if (!s.ok()) return s;
+    }
   }
 
   if (const toml::table* ingest = reader.Subtable("ingest")) {
@@ -584,6 +634,25 @@ Config DefaultConfig() {
   config.connectors[simulator.name] = simulator;
   config.default_policy.connectors = {simulator.name};
   return config;
+}
+
+std::optional<ListenAddress> ParseListenAddress(std::string_view text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string address(text.substr(0, colon));
+  std::string_view port_text = text.substr(colon + 1);
+  bool bracketed = address.size() >= 2 && address.front() == '[' && address.back() == ']';
+  if (bracketed) address = address.substr(1, address.size() - 2);
+  unsigned char parsed[sizeof(in6_addr)];
+  int family = bracketed ? AF_INET6 : AF_INET;
+  if (inet_pton(family, address.c_str(), parsed) != 1) return std::nullopt;
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return std::nullopt;
+  }
+  return ListenAddress{address, static_cast<std::uint16_t>(port)};
 }
 
 Result<Config> ParseConfig(std::string_view text, std::string_view origin) {

@@ -131,9 +131,33 @@ struct ServerConfig {
   bool tls_client_certificate_required = true;
 };
 
+// The Diameter S13 interface of the network EIR ([eir] s13_*).
+struct S13Config {
+  // "address:port" to listen on, such as "127.0.0.1:3868" or "[::1]:3868". Empty: off.
+  std::string listen;
+  // This node's Diameter identity: Origin-Host (an FQDN) and Origin-Realm.
+  std::string origin_host = "eir.imeiguard.localdomain";
+  std::string origin_realm = "imeiguard.localdomain";
+  // Tw of RFC 3539: a peer silent this long gets a Device-Watchdog-Request, and is disconnected
+  // when it does not answer within as long again. RFC 3539 sets 6 s as the minimum.
+  Duration watchdog_interval = std::chrono::seconds(30);
+  std::size_t max_message_bytes = 65536;  // Larger messages close the connection.
+  // How a device that imeiguard has no record of is answered: "equipment_unknown" (Experimental-
+  // Result 5422, as 3GPP TS 29.272 defines) or "whitelisted".
+  std::string unknown_equipment = "equipment_unknown";
+  // A pcap file of every S13 connection, for troubleshooting, which contains IMEIs and IMSIs.
+  // Empty: off.
+  std::string capture_file;
+};
+
+struct EirConfig {
+  S13Config s13;
+};
+
 struct Config {
   std::string store_path = "var/imeiguard.db";
   ServerConfig server;
+  EirConfig eir;
   IngestConfig ingest;
   OutboxConfig outbox;
   PrivacyConfig privacy;
@@ -150,6 +174,16 @@ struct Config {
   // The policy of `shipper_id`, or the default policy for a shipper the file does not name.
   const ShipperPolicy& PolicyFor(const std::string& shipper_id) const;
 };
+
+// An IP address and port to listen on.
+struct ListenAddress {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+// Parses "127.0.0.1:3868" or "[::1]:3868": a numeric IPv4 or bracketed IPv6 address and a port
+// from 0 (any free port) to 65535. std::nullopt for anything else, host names included.
+std::optional<ListenAddress> ParseListenAddress(std::string_view text);
 
 // The configuration used when no file is given, and the base a file starts from: the reference
 // device-management simulator on 127.0.0.1:8081 as connector "dm" for every shipper, with its
