@@ -2,6 +2,8 @@
 // window (a node, a leg, a node and shift, a handler), counts the distinct parcels of each key,
 // and attributes each lost parcel to the key of its latest keyed scan. The queries are rare and
 // depend on the shift schedule, so they are prepared per call.
+#include <sqlite3.h>
+
 #include <string>
 #include <utility>
 
@@ -23,7 +25,7 @@ constexpr std::string_view kLostParcels =
     " WHERE verdict NOT IN ('delivered', 'returned') AND verdict = 'lost'"
     " UNION SELECT parcel_id FROM cases WHERE theft_confirmed = 1)";
 
-// Scans of the window made by the carrier, by the parcel's time order. ?1 and ?2 bound event time.
+// Selects the carrier's own scans of the window: ?1 and ?2 bound event time.
 constexpr std::string_view kCarrierScans =
     "time >= ?1 AND time < ?2 AND type NOT IN ('claim_not_received', 'declared_lost')";
 constexpr std::string_view kAtCarrierNode =
@@ -124,19 +126,34 @@ FlowTally ReadTally(HotspotDimension dimension, const Statement& row) {
   return tally;
 }
 
-}  // namespace
+// Opens `file` read-only for one analysis. Sorts and intermediate tables stay in memory, so the
+// memory an analysis takes grows with the scans in its window.
+Result<sqlite::Connection> OpenReader(const std::string& file) {
+  sqlite3* raw = nullptr;
+  int code =
+      sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  sqlite::Connection db(raw);
+  if (code != SQLITE_OK) {
+    return sqlite::ErrorFromCode(db.get(), code, "open the database " + file + " to read");
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), 5000);
+  if (Status s = sqlite::Execute(db.get(), "PRAGMA temp_store = MEMORY", "set PRAGMA temp_store");
+      !s.ok()) {
+    return s.error();
+  }
+  return db;
+}
 
-Result<FlowTallies> SqliteStore::TallyLosses(HotspotDimension dimension, Timestamp from,
-                                             Timestamp to, const ShiftSchedule& shifts) {
-  if (Status valid = shifts.Validate(); !valid.ok()) return valid.error();
-
-  std::lock_guard lock(mutex_);
+// Runs the rows and parcels queries of `dimension` in one read transaction on `db`.
+Result<FlowTallies> TallyOn(sqlite3* db, HotspotDimension dimension, Timestamp from, Timestamp to,
+                            const ShiftSchedule& shifts) {
   Result<sqlite::Transaction> transaction =
-      sqlite::Transaction::Begin(db_, sqlite::Transaction::Mode::kDeferred);
+      sqlite::Transaction::Begin(db, sqlite::Transaction::Mode::kDeferred);
   if (!transaction.ok()) return transaction.error();
 
   Result<Statement> rows =
-      Statement::Prepare(db_, RowsQuery(dimension, shifts), "count losses by hotspot");
+      Statement::Prepare(db, RowsQuery(dimension, shifts), "count losses by hotspot");
   if (!rows.ok()) return rows.error();
   FlowTallies tallies;
   {
@@ -153,7 +170,7 @@ Result<FlowTallies> SqliteStore::TallyLosses(HotspotDimension dimension, Timesta
   }
 
   Result<Statement> parcels =
-      Statement::Prepare(db_, ParcelsQuery(dimension, shifts), "count parcels of hotspots");
+      Statement::Prepare(db, ParcelsQuery(dimension, shifts), "count parcels of hotspots");
   if (!parcels.ok()) return parcels.error();
   ResetOnExit reset(*parcels);
   parcels->BindInt64(1, ToMillis(from));
@@ -162,6 +179,26 @@ Result<FlowTallies> SqliteStore::TallyLosses(HotspotDimension dimension, Timesta
   if (!step.ok()) return step.error();
   if (*step == StepResult::kRow) tallies.parcels = parcels->ColumnInt64(0);
   return tallies;
+}
+
+}  // namespace
+
+Result<FlowTallies> SqliteStore::TallyLosses(HotspotDimension dimension, Timestamp from,
+                                             Timestamp to, const ShiftSchedule& shifts) {
+  if (Status valid = shifts.Validate(); !valid.ok()) return valid.error();
+
+  // A file store is read on a connection of its own, because WAL lets it read a snapshot while
+  // ingest goes on. An in-memory database exists only on the store's connection.
+  std::string file;
+  {
+    std::lock_guard lock(mutex_);
+    const char* name = sqlite3_db_filename(db_, "main");
+    if (name != nullptr) file = name;
+    if (file.empty()) return TallyOn(db_, dimension, from, to, shifts);
+  }
+  Result<sqlite::Connection> reader = OpenReader(file);
+  if (!reader.ok()) return reader.error();
+  return TallyOn(reader->get(), dimension, from, to, shifts);
 }
 
 }  // namespace imeiguard
