@@ -207,5 +207,29 @@ TEST_F(HotspotStoreTest, InvalidShiftsAreRejected) {
   EXPECT_EQ(tallies.error().kind, ErrorKind::kInvalidInput);
 }
 
+// An in-memory store has no file for a second connection, so it is read on its own.
+TEST(HotspotMemoryStoreTest, TalliesOnTheStoresConnection) {
+  auto opened = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::vector<ManifestParcel> parcels = {
+      MakeParcel(std::string(kSortedThenLost), {MakeDevice(49015420323751, 2)})};
+  ASSERT_TRUE((*opened)->ImportManifest(parcels, At("2026-03-01T08:00:00Z")).ok());
+  EventBatch batch;
+  ScanEvent& scan = batch.Add("m-1", std::string(kSortedThenLost), ScanType::kArrived,
+                              At("2026-03-02T10:00:00+01:00"));
+  scan.node = "SE-HUB-STO";
+  scan.node_type = NodeType::kHub;
+  auto views = batch.Views();
+  ASSERT_TRUE(
+      (*opened)->AppendEvents(views, At("2026-03-05T00:00:00Z"), At("2026-03-06T00:00:00Z")).ok());
+
+  auto tallies = (*opened)->TallyLosses(HotspotDimension::kTerminal, At("2026-03-01T00:00:00Z"),
+                                        At("2026-03-08T00:00:00Z"), ShiftSchedule{});
+  ASSERT_TRUE(tallies.ok()) << tallies.error().message;
+  EXPECT_EQ(tallies->parcels, 1);
+  ASSERT_EQ(tallies->rows.size(), 1u);
+  EXPECT_EQ(tallies->rows[0].node, "SE-HUB-STO");
+}
+
 }  // namespace
 }  // namespace imeiguard
