@@ -155,7 +155,8 @@ int RunServe(const ServeOptions& options) {
   for (const auto& [name, connector] : config.connectors) {
     callbacks[name] = {connector.tenant, connector.secret};
   }
-  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks);
+  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks,
+               config.console);
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;
