@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { forgetKey, storedKey } from './api.js';
 import { parseRoute } from './format.js';
-import { focusPageHeading, PageHeading } from './components.jsx';
+import { focusPageHeading, Loading, PageHeading } from './components.jsx';
 import { SignIn } from './pages/sign_in.jsx';
 import { CaseQueue } from './pages/case_queue.jsx';
 import { CaseDetail } from './pages/case_detail.jsx';
 import { DeviceHistory } from './pages/device_history.jsx';
-import { Hotspots } from './pages/hotspots.jsx';
 
 function useRoute() {
   const [route, setRoute] = useState(parseRoute(location.hash));
@@ -41,6 +40,17 @@ function Navigation({ route, onSignOut }) {
   );
 }
 
+// The hotspots page with its chart library, loaded only when opened: most visits never need it.
+function LazyHotspots({ dimension }) {
+  const [page, setPage] = useState(null);
+  useEffect(() => {
+    import('./pages/hotspots.jsx').then((module) => setPage(() => module.Hotspots));
+  }, []);
+  if (!page) return <Loading what="the hotspots page" />;
+  const Hotspots = page;
+  return <Hotspots dimension={dimension} />;
+}
+
 function Page({ route }) {
   switch (route.page) {
     case 'cases':
@@ -50,7 +60,7 @@ function Page({ route }) {
     case 'device':
       return <DeviceHistory imei={route.id} />;
     case 'hotspots':
-      return <Hotspots dimension={route.dimension} />;
+      return <LazyHotspots dimension={route.dimension} />;
     default:
       return <PageHeading>Page not found</PageHeading>;
   }

@@ -1,4 +1,4 @@
-// The public check: is this IMEI reported stolen? No key, and the answer is yes or no only.
+// The public check: is this IMEI reported stolen? No key, and the response is blocked or not blocked, nothing more.
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { apiGet } from './api.js';

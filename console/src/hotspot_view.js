@@ -1,4 +1,4 @@
-// What the hotspot chart shows, kept free of the DOM so vitest can run it.
+// The hotspot chart's rows and its text summary, kept free of the DOM so Vitest can run them.
 import { formatPValue, significance } from './format.js';
 
 // The chart's rows: the most significant first, at most `limit`, with a label a person reads.
@@ -15,7 +15,7 @@ export function hotspotChartRows(rows, limit = 15) {
   }));
 }
 
-// One or two sentences that say what the chart shows, for people who do not see it.
+// Builds one or two sentences that describe the chart, for people who cannot see it.
 export function hotspotSummary(report) {
   const standouts = report.rows.filter((row) => significance(row) !== 'none');
   if (standouts.length === 0) {

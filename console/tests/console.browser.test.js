@@ -7,11 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ServerFixture } from './server_fixture.js';
+import { CHROMIUM_FLAGS } from './chromium.js';
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 // Three parcels of telco-a: one falls silent after a light re-weigh that was uploaded two days
 // late (its lock waits for an officer), one is scanned missing (locks on its own), and one is
@@ -123,6 +120,16 @@ after(async () => {
 });
 
 describe('console', () => {
+  test('pages carry a strict content security policy', async () => {
+    for (const path of ['/console/', '/console/check/']) {
+      const response = await page.goto(`${server.baseUrl}${path}`);
+      const policy = response.headers()['content-security-policy'] || '';
+      assert.match(policy, /default-src 'self'/, path);
+      assert.match(policy, /script-src 'self';/, path);
+      assert.doesNotMatch(policy, /unsafe-inline/, path);
+    }
+  });
+
   test('rejects a wrong key and signs in with a right one', async () => {
     await page.goto(`${server.baseUrl}/console/`);
     await page.getByLabel('API key').fill('igk_0123456789ab_000000000000000000000000000000000000000000000000');

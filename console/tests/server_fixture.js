@@ -70,6 +70,7 @@ export class ServerFixture {
       police: this.createKey('police'),
       carrier: this.createKey('carrier'),
       shipper: this.createKey('shipper', 'telco-a'),
+      admin: this.createKey('admin'),
     };
 
     const portFile = join(this.dir, 'imeiguard.port');

@@ -130,6 +130,12 @@ function CaseActions({ detail, onDone }) {
     <section aria-labelledby="actions-title" class="panel">
       <h2 id="actions-title">Decide</h2>
       {actions.length === 0 && <p>No lock decision is open on this case.</p>}
+      {detail.requested_by && (
+        <p class="message" role="note">
+          Requested by <code>{detail.requested_by}</code>. Another security officer decides it
+          with their own key.
+        </p>
+      )}
       {actions.length > 0 && (
         <form class="actions" onSubmit={submit(actions[0])}>
           <label for="action-reason">Reason (recorded in the audit trail)</label>

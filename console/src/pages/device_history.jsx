@@ -5,7 +5,7 @@ import { formatTime, humanize } from '../format.js';
 import { LockOrders, OrderTransitions } from './lock_orders.jsx';
 
 // A device's lock history by IMEI: every order per connector with the platform's steps. The IMEI
-// typed here is the officer's own; the answer shows it masked unless they reveal it.
+// typed here is the officer's own; the response shows it masked unless they reveal it.
 export function DeviceHistory({ imei }) {
   const [text, setText] = useState(imei);
   return (

@@ -17,7 +17,7 @@ const DIMENSIONS = [
 ];
 
 // Colours with at least 3:1 contrast against the white page, as graphics need.
-const COLOURS = { strong: '#b3261e', notable: '#b45309', none: '#5f6b7a', expected: '#9aa5b1' };
+const COLOURS = { strong: '#b3261e', notable: '#b45309', none: '#5f6b7a', expected: '#808b98' };
 
 const DAY = 86400 * 1000;
 
@@ -25,7 +25,7 @@ function dateInput(date) {
   return date.toISOString().slice(0, 10);
 }
 
-// Where losses concentrate against normal flow, per terminal, route, shift or handler.
+// Shows where losses concentrate against normal flow, per terminal, route, shift or handler.
 export function Hotspots({ dimension }) {
   const [period, setPeriod] = useState(() => {
     const to = new Date(Date.now() + DAY);

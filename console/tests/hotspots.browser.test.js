@@ -1,0 +1,96 @@
+// The hotspots page in headless Chromium on a simulated flow with an insider: a handler who
+// steals phones on one shift at one terminal. The page must show that handler first, with a
+// p-value that marks it as significant, in the chart's summary and in its table.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { ServerFixture } from './server_fixture.js';
+import { CHROMIUM_FLAGS } from './chromium.js';
+
+const artifacts = process.env.IMEIGUARD_CONSOLE_ARTIFACTS || 'console-artifacts';
+mkdirSync(artifacts, { recursive: true });
+
+let server;
+let browser;
+let flow;
+
+// The handler of the last scan of most parcels the insider stole: where the phones vanished.
+function insiderHandler(folder) {
+  const insiderParcels = new Set(readFileSync(join(folder, 'labels.csv'), 'utf8').split('\n')
+    .map((line) => line.split(','))
+    .filter((fields) => fields[5] === 'theft_insider')
+    .map((fields) => fields[2]));
+  const last = new Map();
+  for (const line of readFileSync(join(folder, 'events.ndjson'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const scan = JSON.parse(line);
+    if (!insiderParcels.has(scan.parcel_id)) continue;
+    const seen = last.get(scan.parcel_id);
+    if (!seen || Date.parse(scan.time) >= Date.parse(seen.time)) last.set(scan.parcel_id, scan);
+  }
+  const counts = new Map();
+  for (const scan of last.values()) counts.set(scan.handler, (counts.get(scan.handler) || 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+}
+
+before(async () => {
+  server = new ServerFixture();
+  await server.start();
+  flow = join(server.dir, 'flow');
+  execFileSync(server.binary, ['simulate', '--seed', '7', '--days', '3', '--parcels', '2000',
+    '--phone-parcels', '1500', '--out', flow]);
+  const { keys } = server;
+  const manifest = readFileSync(join(flow, 'manifest.csv'));
+  assert.equal((await server.api('POST', '/v1/manifests', keys.admin, manifest)).status, 200);
+  const events = readFileSync(join(flow, 'events.ndjson'));
+  assert.equal((await server.api('POST', '/v1/events', keys.carrier, events)).status, 200);
+  // The feed counts as complete a second after the upload; then the silent parcels turn lost.
+  await server.waitFor('lost parcels in the hotspot report', async () => {
+    const report = await server.api('GET',
+      '/v1/hotspots?dimension=handler&from=2026-03-01T00:00:00Z&to=2026-03-06T00:00:00Z',
+      keys.officer);
+    return report.status === 200 && report.body.losses >= 10;
+  }, 60);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('hotspots put the insider handler first', async () => {
+  const expected = insiderHandler(flow);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/console/`);
+  await page.getByLabel('API key').fill(server.keys.police);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Hotspots' }).click();
+  await page.getByRole('link', { name: 'Handlers' }).click();
+  await page.getByLabel('From (event time, UTC)').fill('2026-03-01');
+  await page.getByLabel('To (exclusive)').fill('2026-03-06');
+  await page.getByRole('button', { name: 'Show' }).click();
+
+  const summary = page.locator('#hotspot-summary');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), new RegExp(`stand out\\. ${expected}: \\d+ lost`));
+  const chart = page.getByRole('img', { name: /Bar chart of lost and expected parcels per handler/ });
+  const box = await chart.boundingBox();
+  assert.ok(box, 'the chart is not on the page');
+  assert.ok(box.width > 300, `the chart is ${box.width} px wide`);
+  assert.ok(box.height > 100, `the chart is ${box.height} px high`);
+  await page.screenshot({ path: join(artifacts, 'hotspots-handler.png'), fullPage: true });
+
+  const table = page.locator('#hotspot-table');
+  assert.equal(await table.isVisible(), false);
+  await page.getByRole('button', { name: 'Show as a table' }).click();
+  const first = table.locator('tbody tr').first();
+  assert.equal(await first.locator('th').innerText(), expected);
+  assert.equal(await first.getAttribute('class'), 'significance-strong');
+  await page.screenshot({ path: join(artifacts, 'hotspots-handler-table.png'), fullPage: true });
+  await context.close();
+});
