@@ -135,6 +135,10 @@ describe('console', () => {
     await page.getByLabel('API key').fill('igk_0123456789ab_000000000000000000000000000000000000000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').getByText('was not accepted').waitFor();
+    // A shipper's key is valid but may not read the case queue.
+    await page.getByLabel('API key').fill(server.keys.shipper);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('role may not do this').waitFor();
     await signIn(server.keys.officer);
     const rows = page.locator('main table tbody tr');
     await rows.first().waitFor();
