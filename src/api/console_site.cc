@@ -36,10 +36,11 @@ std::string QuotedHash(std::string_view body) {
 
 Result<std::string> ReadWholeFile(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad() || !in.is_open()) {
-    return Error::InvalidInput("console_directory", "cannot read " + file.string());
+  if (!in.is_open()) {
+    return Error::InvalidInput("console_directory", "cannot open " + file.string());
   }
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Error::InvalidInput("console_directory", "cannot read " + file.string());
   return body;
 }
 
