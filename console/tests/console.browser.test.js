@@ -65,8 +65,11 @@ async function screenshot(name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
+// Signs in with `key`, after forgetting any key that the tab holds.
 async function signIn(key) {
   await page.goto(`${server.baseUrl}/console/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Case queue' }).waitFor();
@@ -82,10 +85,13 @@ async function openCase(caseId) {
   await page.getByRole('heading', { level: 1, name: new RegExp(`^Case ${caseId}:`) }).waitFor();
 }
 
-// Reloads the case page until `text` shows in the devices section.
+// Reloads the case page until `text` shows in the devices section. A reload, because going to
+// the same URL with the same hash loads nothing new.
 async function waitForDeviceText(caseId, text) {
+  await openCase(caseId);
   await server.waitFor(`"${text}" on case ${caseId}`, async () => {
-    await openCase(caseId);
+    await page.reload();
+    await page.locator('section[aria-labelledby="devices-title"]').waitFor();
     const devices = await page.locator('section[aria-labelledby="devices-title"]').innerText();
     return devices.includes(text);
   });
@@ -264,6 +270,35 @@ describe('console', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('status').getByText('Recorded').waitFor();
     await screenshot('keyboard-police-report');
+  });
+
+  test('pages have landmarks, one heading and labelled controls', async () => {
+    await signIn(server.keys.officer);
+    for (const hash of ['#/cases', `#/cases/${silentCaseId}`, '#/devices']) {
+      await page.goto(`${server.baseUrl}/console/${hash}`);
+      await page.locator('main h1').waitFor();
+      await page.locator('.loading').waitFor({ state: 'detached' });
+      const audit = await page.evaluate(() => ({
+        banner: document.querySelectorAll('header').length,
+        navigation: document.querySelectorAll('nav').length,
+        main: document.querySelectorAll('main').length,
+        contentinfo: document.querySelectorAll('footer').length,
+        headings: document.querySelectorAll('h1').length,
+        unlabelled: [...document.querySelectorAll('input, textarea, select')]
+          .filter((control) => control.labels.length === 0 && !control.getAttribute('aria-label'))
+          .map((control) => control.outerHTML),
+        unnamedButtons: [...document.querySelectorAll('button, a')]
+          .filter((control) => !control.textContent.trim() && !control.getAttribute('aria-label'))
+          .map((control) => control.outerHTML),
+      }));
+      assert.equal(audit.banner, 1, hash);
+      assert.ok(audit.navigation >= 1, hash);
+      assert.equal(audit.main, 1, hash);
+      assert.equal(audit.contentinfo, 1, hash);
+      assert.equal(audit.headings, 1, hash);
+      assert.deepEqual(audit.unlabelled, [], hash);
+      assert.deepEqual(audit.unnamedButtons, [], hash);
+    }
   });
 
   for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {

@@ -33,7 +33,7 @@ function startProcess(binary, args, logFile) {
 
 export class ServerFixture {
   // `policy` is appended to the configuration's [default] table.
-  constructor({ policy = '', keep = false } = {}) {
+  constructor({ policy = '', keep = process.env.IMEIGUARD_KEEP_TEST_FOLDER === '1' } = {}) {
     this.binary = requiredEnvironment('IMEIGUARD_BINARY');
     this.simulatorBinary = requiredEnvironment('IMEIGUARD_DM_SIMULATOR');
     this.consoleDir = requiredEnvironment('IMEIGUARD_CONSOLE_DIR');
@@ -111,8 +111,9 @@ export class ServerFixture {
     return { status: response.status, body: parsed };
   }
 
-  // Polls `probe` until it returns a truthy value, for up to `seconds`.
-  async waitFor(what, probe, seconds = 20) {
+  // Polls `probe` until it returns a truthy value, for up to `seconds`. The default is generous
+  // because CI machines run other builds beside the test.
+  async waitFor(what, probe, seconds = 60) {
     for (let i = 0; i < seconds * 10; i++) {
       const value = await probe();
       if (value) return value;
