@@ -1,8 +1,8 @@
 // Formatting and small decisions of the console's pages, kept free of the DOM so vitest can run them.
 
-// Delays above this mark an upload as late when the API does not say (the parcel view of an older
-// server has no `late` flag).
-export const DEFAULT_LATE_AFTER_SECONDS = 2 * 3600;
+// Delays above this mark an upload as late when the API sends no `late` flag (the case's own
+// events have none). It matches the default of the server's console.late_after setting.
+export const DEFAULT_LATE_AFTER_SECONDS = 3600;
 
 // "2 d 3 h", "45 min", "12 s": the largest two units of a duration in seconds.
 export function formatDuration(seconds) {

@@ -218,6 +218,22 @@ describe('console', () => {
     await screenshot('case-unlocked');
   });
 
+  test('device lookup shows each order with the platform steps', async () => {
+    await page.goto(`${server.baseUrl}/console/#/devices`);
+    await page.getByLabel(/^IMEI/).fill(SILENT.imei);
+    await page.getByRole('button', { name: 'Show history' }).click();
+    const orders = page.locator('table.orders tbody tr');
+    await orders.first().waitFor();
+    assert.equal(await orders.count(), 2);
+    assert.match(await orders.nth(0).innerText(), /lock[\s\S]*acknowledged/);
+    assert.match(await orders.nth(1).innerText(), /unlock[\s\S]*acknowledged/);
+    await page.getByText(/^Steps of order \d+ \(lock via dm\)/).click();
+    assert.match(await page.locator('details[open]').innerText(), /lock order acknowledged/);
+    assert.ok(!(await page.locator('main').innerText()).includes(SILENT.imei.slice(8)),
+      'the lookup shows the whole IMEI without a reveal');
+    await screenshot('device-lock-history');
+  });
+
   test('public check page answers without a key', async () => {
     await context.close();
     page = await newPage();

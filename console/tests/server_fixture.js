@@ -32,14 +32,16 @@ function startProcess(binary, args, logFile) {
 }
 
 export class ServerFixture {
-  // `policy` is appended to the configuration's [default] table.
-  constructor({ policy = '', keep = process.env.IMEIGUARD_KEEP_TEST_FOLDER === '1' } = {}) {
+  // `policy` is appended to the configuration's [default] table, and `tables` (TOML tables of
+  // their own) to the end. IMEIGUARD_KEEP_TEST_FOLDER=1 keeps the folder, for its logs.
+  constructor({ policy = '', tables = '', keep = process.env.IMEIGUARD_KEEP_TEST_FOLDER === '1' } = {}) {
     this.binary = requiredEnvironment('IMEIGUARD_BINARY');
     this.simulatorBinary = requiredEnvironment('IMEIGUARD_DM_SIMULATOR');
     this.consoleDir = requiredEnvironment('IMEIGUARD_CONSOLE_DIR');
     this.dir = mkdtempSync(join(tmpdir(), 'imeiguard-console-'));
     this.store = join(this.dir, 'store.db');
     this.policy = policy;
+    this.tables = tables;
     this.keep = keep;
     this.children = [];
   }
@@ -61,7 +63,7 @@ export class ServerFixture {
       '[feed]', 'idle_after_hours = 0.0003',
       '[server]', `console_directory = "${this.consoleDir}"`,
       '[connectors.dm]', 'host = "127.0.0.1"', `port = ${simulatorPort}`, 'tenant = "demo"',
-      `secret_file = "${join(this.dir, 'dm.secret')}"`, '',
+      `secret_file = "${join(this.dir, 'dm.secret')}"`, this.tables, '',
     ].join('\n'));
 
     this.keys = {

@@ -1,5 +1,7 @@
 #include "api/json_views.h"
 
+#include "api/console_views.h"
+
 namespace imeiguard {
 namespace {
 
@@ -176,10 +178,12 @@ boost::json::object CaseSummaryJson(const CaseSummary& summary) {
   return json;
 }
 
-boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure) {
+boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure,
+                                   Duration late_after) {
   boost::json::object json = CaseJson(detail.record);
   json["verdict"] = VerdictName(detail.parcel.parcel.assessment.verdict);
   json["parcel"] = ParcelJson(detail.parcel, disclosure);
+  json["evidence"] = EvidenceFindingsJson(detail.parcel, late_after);
   boost::json::array steps;
   for (const AuditEntry& entry : detail.steps) {
     boost::system::error_code error;

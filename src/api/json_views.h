@@ -19,8 +19,10 @@ boost::json::object LossDeclarationJson(std::string_view parcel_id,
                                         const LossDeclaration& declaration);
 boost::json::object CaseJson(const CaseRecord& record);
 boost::json::object CaseSummaryJson(const CaseSummary& summary);
-// A case with its parcel (IMEIs masked or whole by `disclosure`), orders and steps.
-boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure);
+// A case with its parcel (IMEIs masked or whole by `disclosure`), orders and steps, and the
+// evidence of its verdict with the scans that fired each rule (late by `late_after`).
+boost::json::object CaseDetailJson(const CaseDetail& detail, ImeiDisclosure disclosure,
+                                   Duration late_after);
 boost::json::object GuardTripDecisionJson(const GuardTripDecision& decision);
 
 }  // namespace imeiguard

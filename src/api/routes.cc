@@ -8,8 +8,10 @@
 #include <sstream>
 
 #include "api/api_key.h"
+#include "api/console_routes.h"
 #include "api/json_views.h"
 #include "api/openapi.h"
+#include "api/route_support.h"
 #include "locking/request_signing.h"
 
 namespace imeiguard {
@@ -18,31 +20,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-Response ErrorResponse(const Error& error) {
-  int status = 500;
-  switch (error.kind) {
-    case ErrorKind::kInvalidInput:
-      status = error.reason == "unauthenticated" ? 401 : 400;
-      break;
-    case ErrorKind::kNotFound:
-      status = 404;
-      break;
-    case ErrorKind::kConflict:
-      status = 409;
-      break;
-    case ErrorKind::kUnavailable:
-      status = 503;
-      break;
-    case ErrorKind::kInternal:
-      status = 500;
-      break;
-  }
-  Response response = Response::Problem(status, error.reason, error.message);
-  if (status == 503) response.SetHeader("Retry-After", "5");
-  if (status == 401) response.SetHeader("WWW-Authenticate", "Bearer");
-  return response;
-}
-
 Response TooManyRequests(Duration wait) {
   auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
   Response response = Response::Problem(
@@ -50,38 +27,6 @@ Response TooManyRequests(Duration wait) {
       "too many checks from this client; try again in " + std::to_string(seconds) + " s");
   response.SetHeader("Retry-After", std::to_string(seconds));
   return response;
-}
-
-Response JsonResponse(int status, const boost::json::value& value) {
-  return Response::Json(status, boost::json::serialize(value));
-}
-
-// Wraps a handler so that it runs only for callers with one of `roles`, counts the request and
-// turns a thrown exception into a 500 that names no internals.
-http::Handler Guard(Store& keys, RequestCounters& counters, std::string route,
-                    std::initializer_list<Role> roles,
-                    std::function<Response(const Request&, const Principal&)> handler) {
-  std::vector<Role> allowed(roles);
-  return [&keys, &counters, route = std::move(route), allowed = std::move(allowed),
-          handler = std::move(handler)](const Request& request) {
-    Response response;
-    auto principal = Authenticate(keys, request.Header("authorization"));
-    if (!principal.ok()) {
-      response = ErrorResponse(principal.error());
-    } else if (std::find(allowed.begin(), allowed.end(), principal->role) == allowed.end() &&
-               !(principal->role == Role::kAdmin)) {
-      response = principal->role == Role::kPublic
-                     ? ErrorResponse(
-                           Error::InvalidInput("unauthenticated", "this endpoint needs an API key"))
-                     : Response::Problem(403, "forbidden",
-                                         "a " + std::string(RoleName(principal->role)) +
-                                             " key may not call " + route);
-    } else {
-      response = handler(request, *principal);
-    }
-    counters.Count(route, response.status);
-    return response;
-  };
 }
 
 // Builds the problem details of a broken bound, naming where in the body it broke.
@@ -96,12 +41,6 @@ Response ViolationResponse(const InputViolation& violation) {
   return Response::Problem(violation.status, violation.reason, violation.message, members);
 }
 
-Result<Imei> ImeiParam(const Request& request, ImeiChannel channel) {
-  auto it = request.path_params.find("imei");
-  std::string_view text = it == request.path_params.end() ? "" : std::string_view(it->second);
-  return Imei::Parse(text, channel);
-}
-
 constexpr int kDefaultOrderPage = 100;
 constexpr int kMaxOrderPage = 1000;
 
@@ -111,21 +50,6 @@ struct OrderPage {
   std::int64_t after = 0;
   int limit = kDefaultOrderPage;
 };
-
-// Parses a whole decimal number in [minimum, maximum] from a query parameter.
-Result<std::int64_t> QueryNumber(std::string_view name, std::string_view text, std::int64_t minimum,
-                                 std::int64_t maximum) {
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < minimum ||
-      value > maximum) {
-    return Error::InvalidInput(
-        "invalid_query", "query parameter " + std::string(name) + "=" + std::string(text) +
-                             " is invalid; use a whole number from " + std::to_string(minimum) +
-                             " to " + std::to_string(maximum));
-  }
-  return value;
-}
 
 Result<OrderPage> ReadOrderPage(const Request& request) {
   OrderPage page;
@@ -190,59 +114,6 @@ Result<std::string> StringMember(std::string_view body, std::string_view name) {
 
 Result<std::string> ReasonMember(std::string_view body) { return StringMember(body, "reason"); }
 
-// A whole positive number from the path, such as the case_id of /v1/cases/{case_id}.
-Result<std::int64_t> PathNumber(const Request& request, const std::string& name) {
-  auto it = request.path_params.find(name);
-  std::string_view text = it == request.path_params.end() ? "" : std::string_view(it->second);
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 1) {
-    return Error::InvalidInput(
-        "invalid_path", name + " " + std::string(text) + " is invalid; use a whole number from 1");
-  }
-  return value;
-}
-
-constexpr std::size_t kMaxRevealReasonLength = 500;
-
-// Decides whether a response shows whole IMEIs. A shipper sees its own devices' IMEIs, which it
-// sent. Anyone else sees them masked unless the request asks with ?reveal=true&reason=..., and
-// each such reveal is appended to the audit trail, naming `entity`, before anything is shown.
-Result<ImeiDisclosure> Disclosure(const Request& request, const Principal& principal, Store& store,
-                                  const Clock& clock, const std::string& entity) {
-  if (principal.role == Role::kShipper) return ImeiDisclosure::kRevealed;
-  std::string_view reveal = request.Query("reveal");
-  if (reveal.empty() || reveal == "false") return ImeiDisclosure::kMasked;
-  if (reveal != "true") {
-    return Error::InvalidInput("invalid_query", "query parameter reveal=" + std::string(reveal) +
-                                                    " is invalid; use true or false");
-  }
-  std::string_view reason = request.Query("reason");
-  if (reason.empty() || reason.size() > kMaxRevealReasonLength) {
-    return Error::InvalidInput("invalid_query", "reveal=true needs a reason of 1 to " +
-                                                    std::to_string(kMaxRevealReasonLength) +
-                                                    " bytes, such as &reason=case+4711");
-  }
-  AuditEntry audit;
-  audit.at = clock.Now();
-  audit.actor = principal.key_id;
-  audit.action = "imei_revealed";
-  audit.entity = entity;
-  audit.detail = boost::json::serialize(
-      boost::json::object{{"reason", reason}, {"role", RoleName(principal.role)}});
-  if (Status s = store.AppendAudit(audit); !s.ok()) {
-    return Error::Unavailable("audit_unavailable",
-                              "the reveal could not be recorded, so the IMEIs stay masked; try "
-                              "again later");
-  }
-  return ImeiDisclosure::kRevealed;
-}
-
-// A shipper sees only its own parcels; to it, another shipper's parcel does not exist.
-bool MayRead(const Principal& principal, std::string_view shipper_id) {
-  return principal.role != Role::kShipper || principal.shipper_id == shipper_id;
-}
-
 // An officer's step on a case, such as POST /v1/cases/{case_id}/approve-lock with
 // {"reason": "..."}: `member` names the body's string that the step takes.
 using CaseStepCall = std::function<Result<CaseRecord>(ImeiguardService&, std::int64_t,
@@ -290,7 +161,7 @@ constexpr int kMaxCasePage = 500;
 
 // The case queue and the officers' and police's steps on a case.
 void AddCaseRoutes(http::Router& router, ImeiguardService& service, Store& keys,
-                   RequestCounters& counters, const Clock& clock) {
+                   RequestCounters& counters, const Clock& clock, Duration late_after) {
   router.Add("GET", "/v1/cases",
              Guard(keys, counters, "/v1/cases", {Role::kSecurityOfficer, Role::kPolice},
                    [&service](const Request& request, const Principal&) {
@@ -323,7 +194,8 @@ void AddCaseRoutes(http::Router& router, ImeiguardService& service, Store& keys,
   router.Add(
       "GET", "/v1/cases/{case_id}",
       Guard(keys, counters, "/v1/cases/{case_id}", {Role::kSecurityOfficer, Role::kPolice},
-            [&service, &keys, &clock](const Request& request, const Principal& principal) {
+            [&service, &keys, &clock, late_after](const Request& request,
+                                                  const Principal& principal) {
               auto case_id = PathNumber(request, "case_id");
               if (!case_id.ok()) return ErrorResponse(case_id.error());
               auto detail = service.GetCase(*case_id);
@@ -335,7 +207,7 @@ void AddCaseRoutes(http::Router& router, ImeiguardService& service, Store& keys,
               auto disclosure =
                   Disclosure(request, principal, keys, clock, "case:" + std::to_string(*case_id));
               if (!disclosure.ok()) return ErrorResponse(disclosure.error());
-              return JsonResponse(200, CaseDetailJson(**detail, *disclosure));
+              return JsonResponse(200, CaseDetailJson(**detail, *disclosure, late_after));
             }));
 
   AddCaseStep(router, service, keys, counters, "approve-lock", {Role::kSecurityOfficer}, "reason",
@@ -422,7 +294,8 @@ std::string RequestCounters::Prometheus() const {
 
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                   RequestCounters& counters, const InputLimits& limits, RateLimiter* check_limiter,
-                  const Clock* clock, const std::map<std::string, CallbackCredentials>* callbacks) {
+                  const Clock* clock, const std::map<std::string, CallbackCredentials>* callbacks,
+                  const ConsoleConfig& console) {
   router.Add("POST", "/v1/manifests",
              Guard(keys, counters, "/v1/manifests", {Role::kShipper},
                    [&service, limits](const Request& request, const Principal& principal) {
@@ -478,28 +351,13 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
       Guard(keys, counters, "/v1/devices/{imei}",
             {Role::kShipper, Role::kSecurityOfficer, Role::kPolice},
             [&service, &keys, &now_clock](const Request& request, const Principal& principal) {
-              auto imei = ImeiParam(request, ImeiChannel::kHuman);
-              if (!imei.ok()) return ErrorResponse(imei.error());
-              auto devices = service.FindDevices(*imei);
-              if (!devices.ok()) return ErrorResponse(devices.error());
-              std::erase_if(*devices, [&](const DeviceRow& device) {
-                return !MayRead(principal, device.shipper_id);
-              });
-              if (devices->empty()) {
-                return Response::Problem(
-                    404, "device_not_found",
-                    "no device with IMEI " + imei->WithCheckDigit() + " is registered");
-              }
-              std::string entity = "device:";
-              for (const DeviceRow& device : *devices) {
-                if (&device != &devices->front()) entity += ",";
-                entity += std::to_string(device.device_id);
-              }
-              auto disclosure = Disclosure(request, principal, keys, now_clock, entity);
-              if (!disclosure.ok()) return ErrorResponse(disclosure.error());
+              auto found =
+                  FindReadableDevices(request, principal, keys, now_clock,
+                                      [&service](Imei imei) { return service.FindDevices(imei); });
+              if (!found.ok()) return ErrorResponse(found.error());
               boost::json::array items;
-              for (const DeviceRow& device : *devices) {
-                items.push_back(DeviceJson(device, *disclosure));
+              for (const DeviceRow& device : found->devices) {
+                items.push_back(DeviceJson(device, found->disclosure));
               }
               return JsonResponse(200, boost::json::object{{"devices", std::move(items)}});
             }));
@@ -540,7 +398,8 @@ void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                      return JsonResponse(200, LossDeclarationJson(id, *declared));
                    }));
 
-  AddCaseRoutes(router, service, keys, counters, now_clock);
+  AddCaseRoutes(router, service, keys, counters, now_clock, console.late_after);
+  AddConsoleRoutes(router, keys, counters, now_clock, console);
 
   // The public check: no key, and nothing in the answer but blocked or not blocked.
   router.Add(

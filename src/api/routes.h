@@ -9,6 +9,7 @@
 #include "api/input_limits.h"
 #include "api/rate_limiter.h"
 #include "net/http.h"
+#include "service/config.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -39,10 +40,12 @@ struct CallbackCredentials {
 // rejected whole, before the service sees it. With `check_limiter` and `clock`, the public check
 // is rate-limited per caller (the API key, or the IP address of a caller without one) and answers
 // 429 with Retry-After. Platform callbacks are verified with `callbacks`, by connector name; a
-// connector missing from it (or all of them, when it is null) gets 404.
+// connector missing from it (or all of them, when it is null) gets 404. The console's routes
+// (console_routes.h) read `keys`, the store, with the settings of `console`.
 void AddApiRoutes(http::Router& router, ImeiguardService& service, Store& keys,
                   RequestCounters& counters, const InputLimits& limits,
                   RateLimiter* check_limiter = nullptr, const Clock* clock = nullptr,
-                  const std::map<std::string, CallbackCredentials>* callbacks = nullptr);
+                  const std::map<std::string, CallbackCredentials>* callbacks = nullptr,
+                  const ConsoleConfig& console = ConsoleConfig{});
 
 }  // namespace imeiguard

@@ -334,5 +334,174 @@ TEST_F(RoutesTest, ImeisMaskedForPeopleUnlessRevealed) {
   EXPECT_EQ(reveals, 1);
 }
 
+// A mailbox parcel reweighed light and delivered to its mailbox: the scans the console's timeline
+// checks.
+constexpr std::string_view kMailboxManifest =
+    "parcel_id,shipper_id,service,promised_by,destination_postcode,declared_weight_g,imei\n"
+    "373500000000007777,telco-a,mailbox,2026-03-20,41302,640,490154203237518\n";
+constexpr std::string_view kMailboxScans =
+    R"({"event_id":"t-1","parcel_id":"373500000000007777","type":"accepted",)"
+    R"("time":"2026-02-28T08:00:00Z","received":"2026-02-28T08:01:00Z","node":"SE-TERM-GBG",)"
+    R"("node_type":"terminal","handler":"h-1"})"
+    "\n"
+    R"({"event_id":"t-2","parcel_id":"373500000000007777","type":"reweighed",)"
+    R"("time":"2026-02-28T10:00:00Z","received":"2026-02-28T13:30:00Z","node":"SE-HUB-STO",)"
+    R"("node_type":"hub","handler":"h-2","weight_g":460})"
+    "\n"
+    R"({"event_id":"t-3","parcel_id":"373500000000007777","type":"delivered",)"
+    R"("time":"2026-02-28T15:00:00Z","node":"MBX-1","node_type":"mailbox","handler":"h-3"})"
+    "\n";
+
+TEST_F(RoutesTest, TimelineShowsRecordTimesWeightsAndProof) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kMailboxManifest)).status, 200);
+  ASSERT_EQ(Call("POST", "/v1/events", carrier_, std::string(kMailboxScans)).status, 200);
+  std::string path = "/v1/parcels/373500000000007777/timeline";
+  EXPECT_EQ(Call("GET", path, shipper_).status, 403);
+
+  http::Response response = Call("GET", path, police_);
+  ASSERT_EQ(response.status, 200) << response.body;
+  boost::json::object timeline = Body(response);
+  EXPECT_EQ(timeline.at("late_after_seconds").as_int64(), 3600);
+  const boost::json::array& events = timeline.at("events").as_array();
+  ASSERT_EQ(events.size(), 3u);
+
+  const boost::json::object& accepted = events[0].as_object();
+  EXPECT_EQ(accepted.at("upload_delay_seconds").as_int64(), 60);
+  EXPECT_FALSE(accepted.at("late").as_bool());
+  EXPECT_EQ(accepted.at("handler").as_string(), "h-1");
+  EXPECT_TRUE(accepted.at("proof_of_delivery").is_null());
+
+  const boost::json::object& reweighed = events[1].as_object();
+  EXPECT_EQ(reweighed.at("upload_delay_seconds").as_int64(), 3 * 3600 + 1800);
+  EXPECT_TRUE(reweighed.at("late").as_bool());
+  EXPECT_EQ(reweighed.at("declared_weight_g").as_int64(), 640);
+  EXPECT_EQ(reweighed.at("weight_difference_g").as_int64(), -180);
+
+  // No received time: the record time, a day later, makes it late.
+  const boost::json::object& delivered = events[2].as_object();
+  EXPECT_TRUE(delivered.at("received").is_null());
+  EXPECT_EQ(delivered.at("recorded_at").as_string(), "2026-03-01T09:00:00Z");
+  EXPECT_EQ(delivered.at("record_delay_seconds").as_int64(), 18 * 3600);
+  EXPECT_TRUE(delivered.at("late").as_bool());
+  EXPECT_EQ(delivered.at("proof_of_delivery").at("kind").as_string(), "mailbox");
+  EXPECT_EQ(delivered.at("proof_of_delivery").at("strength").as_string(), "weak");
+}
+
+TEST_F(RoutesTest, TimelineOfUnknownParcelIsNotFound) {
+  http::Response response = Call("GET", "/v1/parcels/373500000000009999/timeline", officer_);
+  ASSERT_EQ(response.status, 404);
+  EXPECT_EQ(Body(response).at("reason").as_string(), "parcel_not_found");
+}
+
+TEST_F(RoutesTest, CaseEvidenceNamesTheScanThatFired) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kMailboxManifest)).status, 200);
+  ASSERT_EQ(Call("POST", "/v1/events", carrier_, std::string(kMailboxScans)).status, 200);
+  std::string claim =
+      R"({"event_id":"t-4","parcel_id":"373500000000007777","type":"claim_not_received",)"
+      R"("time":"2026-02-28T18:00:00Z"})";
+  ASSERT_EQ(Call("POST", "/v1/events", carrier_, claim).status, 200);
+  boost::json::object queue = Body(Call("GET", "/v1/cases", officer_));
+  ASSERT_EQ(queue.at("cases").as_array().size(), 1u);
+  std::int64_t case_id = queue.at("cases").as_array()[0].at("case_id").as_int64();
+
+  http::Response response = Call("GET", "/v1/cases/" + std::to_string(case_id), officer_);
+  ASSERT_EQ(response.status, 200) << response.body;
+  boost::json::object detail = Body(response);
+  const boost::json::array& evidence = detail.at("evidence").as_array();
+  auto light = std::find_if(evidence.begin(), evidence.end(), [](const boost::json::value& item) {
+    return item.at("event_id") == "t-2";
+  });
+  ASSERT_NE(light, evidence.end()) << response.body;
+  const boost::json::object& scan = light->at("event").as_object();
+  EXPECT_EQ(scan.at("weight_g").as_int64(), 460);
+  EXPECT_EQ(scan.at("weight_difference_g").as_int64(), -180);
+  EXPECT_EQ(scan.at("node").as_string(), "SE-HUB-STO");
+  EXPECT_EQ(scan.at("handler").as_string(), "h-2");
+}
+
+TEST_F(RoutesTest, LockHistoryShowsEachPlatformStep) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
+  std::string body = R"({"reason": "seen on CCTV"})";
+  http::Response declared =
+      Call("POST", "/v1/parcels/373500000000005678/declare-lost", officer_, body);
+  ASSERT_EQ(declared.status, 200) << declared.body;
+  std::string approve =
+      "/v1/cases/" + std::to_string(Body(declared).at("case_id").as_int64()) + "/approve-lock";
+  ASSERT_EQ(Call("POST", approve, second_officer_, body).status, 200);
+  RunOutbox();
+
+  std::string path = "/v1/devices/358472100042174/orders";
+  EXPECT_EQ(Call("GET", path, other_shipper_).status, 404);
+  EXPECT_EQ(Call("GET", path, carrier_).status, 403);
+  http::Response response = Call("GET", path, police_);
+  ASSERT_EQ(response.status, 200) << response.body;
+  boost::json::object history = Body(response);
+  const boost::json::object& device = history.at("devices").as_array()[0].at("device").as_object();
+  EXPECT_TRUE(device.at("imei_masked").as_bool());
+  const boost::json::array& orders = history.at("devices").as_array()[0].at("orders").as_array();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].at("order").at("status").as_string(), "acknowledged");
+  const boost::json::array& steps = orders[0].at("transitions").as_array();
+  ASSERT_GE(steps.size(), 2u) << response.body;
+  EXPECT_EQ(steps.front().at("action").as_string(), "lock_order_created");
+  EXPECT_EQ(steps.front().at("status").as_string(), "pending");
+  EXPECT_EQ(steps.back().at("action").as_string(), "lock_order_acknowledged");
+  EXPECT_EQ(steps.back().at("status").as_string(), "acknowledged");
+  EXPECT_EQ(steps.back().at("platform_order_id").as_string(),
+            orders[0].at("order").at("platform_order_id").as_string());
+
+  boost::json::object own = Body(Call("GET", path, shipper_));
+  EXPECT_FALSE(own.at("devices").as_array()[0].at("device").at("imei_masked").as_bool());
+}
+
+TEST_F(RoutesTest, HotspotsPageByNextOffset) {
+  ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kMailboxManifest)).status, 200);
+  ASSERT_EQ(Call("POST", "/v1/events", carrier_, std::string(kMailboxScans)).status, 200);
+  std::string window = "&from=2026-02-28T00:00:00Z&to=2026-03-01T00:00:00Z";
+  EXPECT_EQ(Call("GET", "/v1/hotspots?dimension=terminal" + window, shipper_).status, 403);
+
+  // The mailbox is the recipient's, not a node of the carrier's: two rows in all.
+  http::Response first = Call("GET", "/v1/hotspots?dimension=terminal&limit=1" + window, police_);
+  ASSERT_EQ(first.status, 200) << first.body;
+  boost::json::object page = Body(first);
+  EXPECT_EQ(page.at("rows_total").as_int64(), 2);
+  EXPECT_EQ(page.at("parcels").as_int64(), 1);
+  ASSERT_EQ(page.at("rows").as_array().size(), 1u);
+  ASSERT_EQ(page.at("next_offset").as_int64(), 1);
+
+  http::Response second =
+      Call("GET", "/v1/hotspots?dimension=terminal&limit=1&offset=1" + window, police_);
+  ASSERT_EQ(second.status, 200) << second.body;
+  boost::json::object last = Body(second);
+  ASSERT_EQ(last.at("rows").as_array().size(), 1u);
+  EXPECT_TRUE(last.at("next_offset").is_null());
+  EXPECT_NE(last.at("rows").as_array()[0].at("key"), page.at("rows").as_array()[0].at("key"));
+}
+
+TEST_F(RoutesTest, HotspotQueryErrorsNameTheParameter) {
+  http::Response unknown = Call("GET", "/v1/hotspots?dimension=depot", officer_);
+  ASSERT_EQ(unknown.status, 400);
+  EXPECT_EQ(Body(unknown).at("detail").as_string(),
+            "query parameter dimension=depot is invalid; use terminal, route, shift or handler");
+  http::Response missing = Call("GET", "/v1/hotspots", officer_);
+  ASSERT_EQ(missing.status, 400);
+  EXPECT_EQ(Body(missing).at("detail").as_string(),
+            "query parameter dimension is missing; use terminal, route, shift or handler");
+  // A '+' that was not sent as %2B arrives as a space.
+  http::Response offset =
+      Call("GET", "/v1/hotspots?dimension=shift&from=2026-03-01T00:00:00+01:00", officer_);
+  ASSERT_EQ(offset.status, 400);
+  EXPECT_EQ(Body(offset).at("detail").as_string(),
+            "query parameter from=2026-03-01T00:00:00 01:00 is invalid; use an RFC 3339 "
+            "date-time such as 2026-03-02T00:00:00Z, with a '+' offset sent as %2B");
+  http::Response backwards =
+      Call("GET", "/v1/hotspots?dimension=shift&from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z",
+           officer_);
+  ASSERT_EQ(backwards.status, 400);
+  EXPECT_EQ(Body(backwards).at("detail").as_string(),
+            "the window from 2026-03-02T00:00:00Z to 2026-03-01T00:00:00Z is invalid; from must "
+            "be before to, by at most 92 days");
+}
+
 }  // namespace
 }  // namespace imeiguard

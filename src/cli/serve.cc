@@ -166,7 +166,8 @@ int RunServe(const ServeOptions& options) {
   for (const auto& [name, connector] : config.connectors) {
     callbacks[name] = {connector.tenant, connector.secret};
   }
-  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks);
+  AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks,
+               config.console);
   ConsoleSite console = LoadConsole(config.server.console_directory);
   if (console.file_count() > 0) AddConsoleRoutes(router, console, counters);
   http::ServerOptions server_options;

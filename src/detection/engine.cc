@@ -3,28 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "detection/proof_of_delivery.h"
+
 namespace imeiguard {
 namespace {
-
-// The strength of a delivery scan as proof that the recipient has the parcel.
-enum class Proof { kNone, kWeak, kStrong };
-
-// A locker or a service-point pickup needs the recipient's code or ID; a mailbox or a doorstep
-// needs nothing.
-Proof ProofOf(const ScanEvent& delivery, const ParcelRecord& parcel) {
-  if (delivery.type == ScanType::kPickedUp) return Proof::kStrong;
-  switch (delivery.node_type) {
-    case NodeType::kLocker:
-    case NodeType::kServicePoint:
-      return Proof::kStrong;
-    case NodeType::kUnknown:
-      return parcel.service == Service::kLocker || parcel.service == Service::kServicePoint
-                 ? Proof::kStrong
-                 : Proof::kWeak;
-    default:
-      return Proof::kWeak;
-  }
-}
 
 // Node types the carrier runs itself, where a parcel moves on within a learnable time. Pickup
 // places and addresses hold parcels for their recipients.

@@ -61,6 +61,22 @@ class TableReader {
     return Status::Ok();
   }
 
+  Status Integers(std::string_view key, std::int64_t min, std::int64_t max, std::vector<int>& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    std::string what =
+        "must be an array of integers from " + std::to_string(min) + " to " + std::to_string(max);
+    if (array == nullptr) return Invalid(key, *node, what);
+    out.clear();
+    for (const toml::node& element : *array) {
+      auto value = element.value<std::int64_t>();
+      if (!value || *value < min || *value > max) return Invalid(key, element, what);
+      out.push_back(static_cast<int>(*value));
+    }
+    return Status::Ok();
+  }
+
   Status Ratio(std::string_view key, double& out) {
     const toml::node* node = Find(key);
     if (node == nullptr) return Status::Ok();
@@ -396,6 +412,29 @@ Status ReadServerTls(TableReader& reader, ServerConfig& server) {
   return Status::Ok();
 }
 
+// Reads [console]: late_after, utc_offset and shift_starts.
+Status ReadConsole(const toml::table& table, std::string_view origin, ConsoleConfig& console) {
+  TableReader r(table, "console", origin);
+  std::string offset = FormatUtcOffset(console.shifts.utc_offset_minutes);
+  for (Status s :
+       {r.Span("late_after", console.late_after), r.String("utc_offset", offset),
+        r.Integers("shift_starts", 0, 23, console.shifts.start_hours), r.RejectUnknownKeys()}) {
+    if (!s.ok()) return s;
+  }
+  Result<int> minutes = ParseUtcOffset(offset);
+  if (!minutes.ok()) {
+    return r.Missing("utc_offset",
+                     "must be an offset such as \"+01:00\", \"-05:30\" or \"Z\", "
+                     "from -14:00 to +14:00, not \"" +
+                         offset + "\"");
+  }
+  console.shifts.utc_offset_minutes = *minutes;
+  if (Status valid = console.shifts.Validate(); !valid.ok()) {
+    return r.Missing("shift_starts", "is invalid: " + valid.error().message);
+  }
+  return Status::Ok();
+}
+
 Status ReadRoot(const toml::table& root, std::string_view origin, Config& config) {
   TableReader reader(root, "", origin);
   if (Status s = reader.String("store", config.store_path); !s.ok()) return s;
@@ -482,6 +521,10 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     if (config.feed.idle_after <= Duration(0)) {
       return r.Missing("idle_after_hours", "must be more than 0");
     }
+  }
+
+  if (const toml::table* console = reader.Subtable("console")) {
+    if (Status s = ReadConsole(*console, origin, config.console); !s.ok()) return s;
   }
 
   if (const toml::table* outbox = reader.Subtable("outbox")) {

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "detection/engine.h"
+#include "detection/hotspots.h"
 #include "service/feed_watermark.h"
 
 namespace imeiguard {
@@ -111,6 +112,14 @@ struct PrivacyConfig {
   int purge_batch_parcels = 500;
 };
 
+// What the security officers' console shows: when a scan counts as uploaded late, and the shifts
+// of local time that hotspot analysis groups scans by.
+struct ConsoleConfig {
+  // A scan that reached the carrier's systems more than this after it happened is late.
+  Duration late_after = std::chrono::hours(1);
+  ShiftSchedule shifts;  // [console] shift_starts and utc_offset.
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -141,6 +150,7 @@ struct Config {
   OutboxConfig outbox;
   PrivacyConfig privacy;
   WatermarkPolicy feed;  // [feed]: when the carrier feed counts as complete up to an event time.
+  ConsoleConfig console;
   Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
   // The bound on automatic locks of all shippers together ([detection] max_auto_locks and
   // auto_lock_window). Generous enough for a burst of real thefts, such as a stolen cage of

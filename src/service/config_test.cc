@@ -305,6 +305,50 @@ TEST(ParseConfig, FeedIdleOfZeroRejected) {
       << config.error().message;
 }
 
+TEST(ParseConfig, ConsoleSettingsRead) {
+  auto config = ParseConfig(
+      "[console]\nlate_after = \"30m\"\nshift_starts = [7, 19]\nutc_offset = \"+02:00\"\n", "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->console.late_after, std::chrono::minutes(30));
+  EXPECT_EQ(config->console.shifts.start_hours, (std::vector<int>{7, 19}));
+  EXPECT_EQ(config->console.shifts.utc_offset_minutes, 120);
+}
+
+TEST(ParseConfig, ConsoleDefaults) {
+  auto config = ParseConfig("", "test");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->console.late_after, std::chrono::hours(1));
+  EXPECT_EQ(config->console.shifts.start_hours, (std::vector<int>{6, 14, 22}));
+  EXPECT_EQ(config->console.shifts.utc_offset_minutes, 60);
+}
+
+TEST(ParseConfig, ConsoleUnorderedShiftsRejected) {
+  auto config = ParseConfig("[console]\nshift_starts = [14, 6]\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+  EXPECT_NE(config.error().message.find("console.shift_starts' is invalid: shift start hours must "
+                                        "ascend without repeats, but 6 follows 14"),
+            std::string::npos)
+      << config.error().message;
+}
+
+TEST(ParseConfig, ConsoleShiftHourOutOfRangeRejected) {
+  auto config = ParseConfig("[console]\nshift_starts = [6, 25]\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find(
+                "console.shift_starts' must be an array of integers from 0 to 23"),
+            std::string::npos)
+      << config.error().message;
+}
+
+TEST(ParseConfig, ConsoleBadOffsetRejected) {
+  auto config = ParseConfig("[console]\nutc_offset = \"CET\"\n", "test");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("console.utc_offset' must be an offset such as"),
+            std::string::npos)
+      << config.error().message;
+}
+
 TEST(ParseConfig, RetentionReadInDays) {
   auto config = ParseConfig("[privacy]\nretention_days = 30\npurge_batch_parcels = 7\n", "test");
   ASSERT_TRUE(config.ok()) << config.error().message;

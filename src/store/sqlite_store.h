@@ -116,6 +116,10 @@ class SqliteStore final : public Store {
   Result<std::vector<CaseRecord>> LoadActiveCases() override;
   // An `after_case_id` that names no case gives an empty page.
   Result<std::vector<CaseRecord>> ListCases(std::int64_t after_case_id, int limit) override;
+  // Reads the events of the window in one deferred transaction, without an index on event time:
+  // a full scan of the events table, during which other calls wait.
+  Result<FlowTallies> TallyLosses(HotspotDimension dimension, Timestamp from, Timestamp to,
+                                  const ShiftSchedule& shifts) override;
   // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;

@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "detection/hotspots.h"
 #include "detection/verdict.h"
 #include "events/scan_event.h"
 #include "locking/lock_state.h"
@@ -227,6 +228,16 @@ class Store {
   // A page of the case queue, newest first and, among cases opened at the same time, most valuable
   // first; `after_case_id` is the last case of the page before (0 for the first page).
   virtual Result<std::vector<CaseRecord>> ListCases(std::int64_t after_case_id, int limit) = 0;
+
+  // Counts, for each row of `dimension`, the phone parcels scanned there with an event time in
+  // [from, to) and the lost parcels (lost verdict, or a case whose theft is confirmed) whose last
+  // such scan of the dimension was there, with the totals over every row (see FlowTallies).
+  // Terminal, route and shift rows count nodes the carrier runs: scans at an address or mailbox,
+  // and a recipient's claim or an officer's declaration, are no scans of theirs. A route row is a
+  // leg between two consecutive nodes of a parcel's scans, or the leg a departed scan names; a
+  // shift row is a node and the shift of `shifts` that the scan's event time falls in.
+  virtual Result<FlowTallies> TallyLosses(HotspotDimension dimension, Timestamp from, Timestamp to,
+                                          const ShiftSchedule& shifts) = 0;
 
   // Counts for metrics and readiness: parcels, devices, events, pending events, orders by status.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() = 0;
