@@ -1,5 +1,5 @@
 // The hotspots page in headless Chromium on a simulated flow with an insider: a handler who
-// steals phones on one shift at one terminal. The page must show that handler first, with a
+// steals phones on one shift at one node. The page must show that handler first, with a
 // p-value that marks it as significant, in the chart's summary and in its table.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -100,5 +100,14 @@ test('hotspots put the insider handler first', async () => {
   assert.equal(await first.locator('th').innerText(), expected);
   assert.equal(await first.getAttribute('class'), 'significance-strong');
   await page.screenshot({ path: join(artifacts, 'hotspots-handler-table.png'), fullPage: true });
+
+  // At a phone's width the chart and the table fit without sideways scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Chart.js redraws the canvas on its next resize observation.
+  await page.waitForFunction(() =>
+    document.querySelector('canvas').getBoundingClientRect().width <= window.innerWidth);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth),
+    false);
+  await page.screenshot({ path: join(artifacts, 'hotspots-handler-390.png') });
   await context.close();
 });
