@@ -351,6 +351,14 @@ say "    -> $(curl --silent "$base_url/v1/check/$locked_imei")"
 say "  curl $base_url/v1/check/$released_imei"
 say "    -> $(curl --silent "$base_url/v1/check/$released_imei")"
 say ""
+if curl --silent --fail "$base_url/console/" >/dev/null; then
+  say "Web console: $base_url/console/ (sign in with the security officer's key below);" \
+    "the public check page for buyers is $base_url/console/check/."
+  say "  $officer_key"
+else
+  say "The web console is not served: this build has no console-site/ folder (see docs/console.md)."
+fi
+say ""
 say "Both servers keep running: imeiguard (pid $(<"$demo_dir/imeiguard.pid"), log" \
   "var/demo/imeiguard.log) and the simulator (pid $(<"$demo_dir/simulator.pid"), log" \
   "var/demo/simulator.log)."

@@ -38,5 +38,8 @@ expect_line 'Lock orders acknowledged by the device-management platform: 5.' \
   "expected 5 acknowledged lock orders"
 expect_line 'is released (1 unlock order, acknowledged)' "the late parcel's phone was not released"
 expect_line '-> {"status":"blocked"}' "the public check did not say blocked for the locked IMEI"
+if [[ -f $IMEIGUARD_BUILD_DIR/console-site/index.html ]]; then
+  expect_line "Web console: http://127.0.0.1:" "the server did not serve the web console"
+fi
 expect_line '-> {"status":"not_blocked"}' \
   "the public check did not say not_blocked for the released IMEI"

@@ -19,6 +19,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   libfreediameter-dev freediameter-extensions tshark
+  chromium
 )
 
 log=$(mktemp)

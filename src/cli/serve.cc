@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "api/console_site.h"
 #include "api/routes.h"
 #include "cli/config_audit.h"
 #include "cli/connectors.h"
@@ -95,6 +96,23 @@ std::string DescribeTls(const ServerConfig& server) {
          " and verified against " + server.tls_client_ca;
 }
 
+// The console's files, or none when the folder is not set or cannot be served: the API works
+// without them, so that is a warning and not a reason to stop.
+ConsoleSite LoadConsole(const std::string& directory) {
+  if (directory.empty()) return {};
+  auto site = ConsoleSite::Load(directory);
+  if (!site.ok()) {
+    spdlog::warn(
+        "the web console is not served: {}; set server.console_directory to the "
+        "folder that `npm run build` in console/ wrote, or to \"\" to turn this off",
+        site.error().message);
+    return {};
+  }
+  spdlog::info("serving the web console's {} files from {} under /console/", site->file_count(),
+               directory);
+  return std::move(*site);
+}
+
 }  // namespace
 
 int RunServe(const ServeOptions& options) {
@@ -157,6 +175,8 @@ int RunServe(const ServeOptions& options) {
   }
   AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks,
                config.console);
+  ConsoleSite console = LoadConsole(config.server.console_directory);
+  if (console.file_count() > 0) AddConsoleRoutes(router, console, counters);
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;

@@ -491,6 +491,7 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     std::int64_t check_per_minute = config.server.check_per_minute;
     std::int64_t check_burst = config.server.check_burst;
     for (Status s : {r.String("listen", config.server.listen), r.Integer("port", 0, 65535, port),
+                     r.String("console_directory", config.server.console_directory),
                      r.Integer("threads", 1, 256, threads),
                      r.Integer("max_body_bytes", 1024, 1LL << 30, max_body),
                      r.Integer("check_per_minute", 1, 1000000, check_per_minute),
@@ -676,6 +677,7 @@ Config DefaultConfig() {
   if (const char* secret = std::getenv("IMEIGUARD_DM_SECRET")) simulator.secret = secret;
   config.connectors[simulator.name] = simulator;
   config.default_policy.connectors = {simulator.name};
+  config.server.console_directory = IMEIGUARD_DEFAULT_CONSOLE_DIR;
   return config;
 }
 

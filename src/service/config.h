@@ -138,6 +138,9 @@ struct ServerConfig {
   // With tls_client_ca: true fails a handshake without a client certificate, false accepts it
   // (but still rejects a certificate that does not verify).
   bool tls_client_certificate_required = true;
+  // The web console's built files, served under /console/. Empty serves no console. DefaultConfig
+  // sets it to the folder that this build's front-end step writes.
+  std::string console_directory;
 };
 
 // The Diameter S13 interface of the network EIR ([eir] s13_*).

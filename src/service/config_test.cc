@@ -69,6 +69,26 @@ TEST(ParseConfig, UnknownKeyNamedWithLine) {
   EXPECT_NE(config.error().message.find("server.prot"), std::string::npos);
 }
 
+TEST(ParseConfig, ConsoleServedFromBuildByDefault) {
+  auto config = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.console_directory, std::string(IMEIGUARD_BINARY_DIR) + "/console-site");
+}
+
+TEST(ParseConfig, ConsoleDirectoryRead) {
+  auto config = ParseConfig("[server]\nconsole_directory = \"\"\n", "off.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.console_directory, "");
+}
+
+TEST(ParseConfig, ConsoleDirectoryMustBeString) {
+  auto config = ParseConfig("[server]\nconsole_directory = 5\n", "number.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("server.console_directory"), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("must be a string"), std::string::npos);
+}
+
 TEST(ParseConfig, TlsOffByDefault) {
   auto config = ParseConfig("", "empty.toml");
   ASSERT_TRUE(config.ok()) << config.error().message;
