@@ -18,6 +18,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev
+  libnghttp2-dev nghttp2-client wrk nginx-light
 )
 
 log=$(mktemp)

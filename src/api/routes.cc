@@ -10,10 +10,10 @@
 #include "api/api_key.h"
 #include "api/json_views.h"
 #include "api/openapi.h"
+#include "api/route_support.h"
 #include "locking/request_signing.h"
 
 namespace imeiguard {
-namespace {
 
 using http::Request;
 using http::Response;
@@ -237,6 +237,8 @@ Result<ImeiDisclosure> Disclosure(const Request& request, const Principal& princ
   }
   return ImeiDisclosure::kRevealed;
 }
+
+namespace {
 
 // A shipper sees only its own parcels; to it, another shipper's parcel does not exist.
 bool MayRead(const Principal& principal, std::string_view shipper_id) {

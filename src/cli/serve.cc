@@ -9,8 +9,10 @@
 #include <mutex>
 
 #include "api/routes.h"
+#include "api/sighting_routes.h"
 #include "cli/config_audit.h"
 #include "cli/connectors.h"
+#include "cli/eir_serving.h"
 #include "net/http_server.h"
 #include "service/guard_service.h"
 
@@ -149,6 +151,13 @@ int RunServe(const ServeOptions& options) {
     callbacks[name] = {connector.tenant, connector.secret};
   }
   AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks);
+  AddSightingRoutes(router, service, **store, **store, counters, clock);
+  EirServing eir(config.eir, service.equipment_snapshot(), **store, clock);
+  if (Status s = eir.Start(); !s.ok()) {
+    spdlog::error("starting the N5g-eir listener on {} failed: {}", config.eir.n5g_listen,
+                  s.error().message);
+    return 1;
+  }
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;
@@ -177,6 +186,7 @@ int RunServe(const ServeOptions& options) {
   sigwait(&signals, &signal);
   spdlog::info("signal {} received; stopping", signal);
   server.Stop();
+  eir.Stop();
   service.Stop();
   publisher.Stop();
   spdlog::info("stopped");

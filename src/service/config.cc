@@ -396,6 +396,37 @@ Status ReadServerTls(TableReader& reader, ServerConfig& server) {
   return Status::Ok();
 }
 
+// Reads [eir] and splits n5g_listen into its address and port.
+Status ReadEir(TableReader& reader, EirConfig& eir) {
+  std::int64_t threads = eir.threads;
+  for (Status s : {reader.String("n5g_listen", eir.n5g_listen),
+                   reader.Integer("threads", 1, 256, threads), reader.RejectUnknownKeys()}) {
+    if (!s.ok()) return s;
+  }
+  eir.threads = static_cast<int>(threads);
+  if (eir.n5g_listen.empty()) return Status::Ok();
+
+  constexpr std::string_view kForm =
+      "must be \"address:port\" with an IP address and a port from 0 to 65535, such as "
+      "\"10.20.0.5:8090\" or \"[::1]:8090\"";
+  std::string_view listen = eir.n5g_listen;
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return reader.Missing("n5g_listen", kForm);
+  std::string_view address = listen.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  std::string_view port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return reader.Missing("n5g_listen", kForm);
+  }
+  eir.n5g_address = std::string(address);
+  eir.n5g_port = static_cast<std::uint16_t>(port);
+  return Status::Ok();
+}
+
 Status ReadRoot(const toml::table& root, std::string_view origin, Config& config) {
   TableReader reader(root, "", origin);
   if (Status s = reader.String("store", config.store_path); !s.ok()) return s;
@@ -470,6 +501,11 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     }
     config.privacy.retention = std::chrono::hours(24 * retention_days);
     config.privacy.purge_batch_parcels = static_cast<int>(batch);
+  }
+
+  if (const toml::table* eir = reader.Subtable("eir")) {
+    TableReader r(*eir, "eir", origin);
+    if (Status s = ReadEir(r, config.eir); !s.ok()) return s;
   }
 
   if (const toml::table* feed = reader.Subtable("feed")) {

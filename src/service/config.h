@@ -131,12 +131,24 @@ struct ServerConfig {
   bool tls_client_certificate_required = true;
 };
 
+// [eir]: the network EIR interfaces.
+struct EirConfig {
+  // The N5g-eir listener as "address:port" ("[::1]:port" for IPv6), serving HTTP/2 with prior
+  // knowledge and HTTP/1.1. Empty, the default: off. The listener has no API keys, so bind it to
+  // the signalling network's address only, never to a public one.
+  std::string n5g_listen;
+  std::string n5g_address;     // Split from n5g_listen by LoadConfig.
+  std::uint16_t n5g_port = 0;  // Split from n5g_listen; 0 picks a free port.
+  int threads = 2;
+};
+
 struct Config {
   std::string store_path = "var/imeiguard.db";
   ServerConfig server;
   IngestConfig ingest;
   OutboxConfig outbox;
   PrivacyConfig privacy;
+  EirConfig eir;
   WatermarkPolicy feed;  // [feed]: when the carrier feed counts as complete up to an event time.
   Duration tick_interval = std::chrono::seconds(1);  // How often silence and overdue deadlines run.
   // The bound on automatic locks of all shippers together ([detection] max_auto_locks and

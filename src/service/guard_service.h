@@ -9,11 +9,11 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <shared_mutex>
 #include <span>
 #include <thread>
 #include <unordered_map>
 
+#include "eir/equipment_snapshot.h"
 #include "service/blast_radius_guard.h"
 #include "service/config.h"
 #include "service/outbox.h"
@@ -69,6 +69,9 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<LockOrder> ReceivePlatformReport(std::string_view connector,
                                           const PlatformOrder& report) override;
   CheckAnswer Check(Imei imei) const override;
+  // The device states the public check answers from, for the network EIR interfaces. Lives as
+  // long as the service.
+  const eir::EquipmentSnapshot& equipment_snapshot() const { return equipment_snapshot_; }
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
 
@@ -203,10 +206,11 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   ParcelChangeListener external_listener_;
   Outbox outbox_;
 
-  // Lock state per IMEI core for Check, for devices neither watched nor released: written under
-  // mutex_, read by any thread.
-  mutable std::shared_mutex snapshot_mutex_;
-  std::unordered_map<std::uint64_t, LockState> snapshot_;
+  // Lock state per IMEI core of every tracked device, for Check and the network EIR interfaces.
+  // Written under mutex_, read by any thread without a lock.
+  eir::EquipmentSnapshot equipment_snapshot_;
+  bool recovering_ =
+      false;  // Set during Recover, which publishes the snapshot once. Guarded by mutex_.
 
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
