@@ -85,6 +85,9 @@ body=$(curl --silent "$eir_url")
 nginx_port=$(free_port)
 nginx_h2_port=$(free_port)
 mkdir -p "$work/nginx/www/n5g-eir-eic/v1" "$work/nginx/logs"
+# nginx's workers run as another user when started by root: they must reach the files.
+chmod 711 "$work"
+chmod -R a+rX "$work/nginx/www"
 printf '%s' "$body" >"$work/nginx/www/n5g-eir-eic/v1/equipment-status"
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 2;

@@ -25,6 +25,23 @@ Status EirServing::Start() {
   return Status::Ok();
 }
 
+std::vector<std::pair<std::string, double>> EirServing::Metrics() const {
+  eir::SightingQueue::Counters sightings = queue_.counters();
+  std::vector<std::pair<std::string, double>> metrics = {
+      {"imeiguard_sightings_queued_total", static_cast<double>(sightings.queued)},
+      {"imeiguard_sightings_dropped_total", static_cast<double>(sightings.dropped)},
+      {"imeiguard_sightings_stored_total", static_cast<double>(sightings.stored)},
+      {"imeiguard_sightings_failed_total", static_cast<double>(sightings.failed)}};
+  if (n5g_server_) {
+    eir::N5gEirServer::Counters requests = n5g_server_->counters();
+    metrics.emplace_back("imeiguard_n5g_eir_http1_requests_total",
+                         static_cast<double>(requests.http1_requests));
+    metrics.emplace_back("imeiguard_n5g_eir_http2_requests_total",
+                         static_cast<double>(requests.http2_requests));
+  }
+  return metrics;
+}
+
 void EirServing::Stop() {
   if (n5g_server_) n5g_server_->Stop();
   queue_.Stop();

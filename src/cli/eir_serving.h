@@ -3,6 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/time.h"
 #include "eir/n5g_eir_server.h"
@@ -22,6 +25,9 @@ class EirServing {
   Status Start();
   // Stops the listener, then writes the queued sightings. Idempotent.
   void Stop();
+
+  // Counters of the sighting queue and the N5g-eir listener, for /metrics. Thread-safe.
+  std::vector<std::pair<std::string, double>> Metrics() const;
 
   // Where EIR interfaces (N5g-eir, Diameter S13) report their queries.
   eir::SightingRecorder& recorder() { return queue_; }

@@ -98,7 +98,7 @@ class N5gEirServerTest : public ::testing::Test {
         std::to_string(eir_port_) + "\"\n";
     server_ = std::make_unique<ServeProcess>(IMEIGUARD_BINARY, dir_, config);
     for (auto [key, role] : {std::pair{&police_, "police"}, std::pair{&carrier_, "carrier"},
-                             std::pair{&operator_, "operator"}}) {
+                             std::pair{&operator_, "operator"}, std::pair{&admin_, "admin"}}) {
       auto created = server_->CreateKey(role);
       ASSERT_TRUE(created.ok()) << created.error().message;
       *key = *created;
@@ -170,7 +170,7 @@ class N5gEirServerTest : public ::testing::Test {
   std::unique_ptr<OpenApiContract> contract_;
   std::unique_ptr<ServeProcess> server_;
   std::unique_ptr<ContractClient> client_;
-  std::string police_, carrier_, operator_, shipper_;
+  std::string police_, carrier_, operator_, admin_, shipper_;
 };
 
 TEST_F(N5gEirServerTest, CurlHttp2WatchedDeviceWhitelisted) {
@@ -231,12 +231,20 @@ TEST_F(N5gEirServerTest, SightingsOfStolenPhonesFlagFence) {
   // A watched phone asked for with the same SIM is a sighting, but not a stolen one.
   Curl("--http2-prior-knowledge", "pei=imei-358472100042174" + supi);
 
+  // Sightings are written in batches in the background, in the order they were made: once the
+  // watched phone's is stored, all are.
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  Reply fences;
+  Reply by_sim;
   do {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    fences = Call("GET", "/v1/fences?reveal=true&reason=test", police_);
-  } while (fences.body["fences"].as_array().empty() && std::chrono::steady_clock::now() < give_up);
+    by_sim = Call("GET", "/v1/sightings?imsi=" + std::string(kSupi), police_);
+  } while ((by_sim.body["sightings"].as_array().empty() ||
+            by_sim.body["sightings"].as_array().back().at("lock_state") != "watched") &&
+           std::chrono::steady_clock::now() < give_up);
+  std::size_t sightings_of_sim = by_sim.body["sightings"].as_array().size();
+  EXPECT_GE(sightings_of_sim, 3u);
+
+  Reply fences = Call("GET", "/v1/fences?reveal=true&reason=test", police_);
   ASSERT_EQ(fences.status, 200);
   ASSERT_EQ(fences.body["fences"].as_array().size(), 1u);
   boost::json::object fence = fences.body["fences"].as_array()[0].as_object();
@@ -263,9 +271,14 @@ TEST_F(N5gEirServerTest, SightingsOfStolenPhonesFlagFence) {
   EXPECT_EQ(lead["interface"], "n5g-eir");
   EXPECT_EQ(lead["equipment_status"], "BLACKLISTED");
 
-  Reply by_sim = Call("GET", "/v1/sightings?imsi=" + std::string(kSupi), police_);
-  EXPECT_GE(by_sim.body["sightings"].as_array().size(), 3u);
   EXPECT_EQ(Call("GET", "/v1/fences", shipper_).status, 403);
+
+  auto metrics = client_->Send("GET", "/metrics", admin_);
+  ASSERT_TRUE(metrics.ok()) << metrics.error().message;
+  EXPECT_THAT(metrics->body, HasSubstr("imeiguard_sightings_stored_total " +
+                                       std::to_string(sightings_of_sim) + "\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("imeiguard_sightings_dropped_total 0\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("imeiguard_n5g_eir_http2_requests_total"));
   EXPECT_EQ(Call("GET", "/v1/fences", operator_).status, 403);
 }
 

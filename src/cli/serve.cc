@@ -153,6 +153,7 @@ int RunServe(const ServeOptions& options) {
   AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks);
   AddSightingRoutes(router, service, **store, **store, counters, clock);
   EirServing eir(config.eir, service.equipment_snapshot(), **store, clock);
+  service.SetMetricsSource([&eir] { return eir.Metrics(); });
   if (Status s = eir.Start(); !s.ok()) {
     spdlog::error("starting the N5g-eir listener on {} failed: {}", config.eir.n5g_listen,
                   s.error().message);

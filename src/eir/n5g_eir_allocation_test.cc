@@ -2,36 +2,15 @@
 // from the heap once the snapshot is published.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "eir/n5g_eir_answer.h"
 #include "eir/sighting_queue.h"
-
-namespace {
-
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-
-}  // namespace
-
-// GCC flags free() on memory from a replaced operator new once both are inlined, though the
-// replacement takes it from malloc().
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t size) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "testing/counting_new.h"
 
 namespace imeiguard::eir {
 namespace {
+
+using imeiguard::testing::allocation_count;
+using imeiguard::testing::counting_allocations;
 
 using namespace std::chrono_literals;
 
@@ -62,7 +41,7 @@ TEST(N5gEirAllocation, AnswersDoNotAllocate) {
       "/n5g-eir-eic/v1/equipment-status?pei=imei-12"};
   AnswerEirRequest("GET", targets[0], snapshot, &queue, "AMF-1", FromMillis(0));  // Warm-up.
 
-  counting = true;
+  counting_allocations = true;
   int answered = 0;
   for (int round = 0; round < 100; ++round) {
     for (const char* target : targets) {
@@ -71,10 +50,10 @@ TEST(N5gEirAllocation, AnswersDoNotAllocate) {
     }
     answered += snapshot.Lookup(35847210004217 + static_cast<std::uint64_t>(round)).has_value();
   }
-  counting = false;
+  counting_allocations = false;
 
   EXPECT_EQ(answered, 500);
-  EXPECT_EQ(allocations.load(), 0);
+  EXPECT_EQ(allocation_count.load(), 0);
   EXPECT_GT(queue.counters().queued, 0);
 }
 

@@ -586,7 +586,13 @@ std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
        static_cast<double>(platform_reports_applied_.load())},
       {"imeiguard_lock_orders_reconciled_total", static_cast<double>(orders_reconciled_.load())},
       {"imeiguard_lock_alerts_total", static_cast<double>(lock_alerts_.load())},
+      {"imeiguard_equipment_snapshot_devices",
+       static_cast<double>(equipment_snapshot_.stats().base_entries +
+                           equipment_snapshot_.stats().overlay_entries)},
   };
+  if (metrics_source_) {
+    for (auto& metric : metrics_source_()) metrics.push_back(std::move(metric));
+  }
   return metrics;
 }
 

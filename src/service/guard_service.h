@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -74,6 +75,11 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   const eir::EquipmentSnapshot& equipment_snapshot() const { return equipment_snapshot_; }
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
+  // Adds the metrics of a component beside the service, such as the network EIR's, to Metrics.
+  // Call before the server starts.
+  void SetMetricsSource(std::function<std::vector<std::pair<std::string, double>>()> source) {
+    metrics_source_ = std::move(source);
+  }
 
   // Stores a batch of parsed events, recorded at `now`, moves the feed's watermark and re-assesses
   // the parcels they touch as of the watermark. Orders are planned at `now`, or, when `clock_times`
@@ -209,8 +215,10 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   // Lock state per IMEI core of every tracked device, for Check and the network EIR interfaces.
   // Written under mutex_, read by any thread without a lock.
   eir::EquipmentSnapshot equipment_snapshot_;
-  bool recovering_ =
-      false;  // Set during Recover, which publishes the snapshot once. Guarded by mutex_.
+  // Set during Recover, which publishes the snapshot once at its end. Guarded by mutex_.
+  bool recovering_ = false;
+  // Set once before the server starts (SetMetricsSource).
+  std::function<std::vector<std::pair<std::string, double>>()> metrics_source_;
 
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
