@@ -192,6 +192,15 @@ TEST_F(N5gEirServerTest, NghttpClientGetsAnswer) {
   EXPECT_THAT(result.output, HasSubstr("{\"status\":\"WHITELISTED\"}"));
 }
 
+// Many streams at once on few connections, as an AMF multiplexes its queries.
+TEST_F(N5gEirServerTest, H2loadManyConcurrentStreams) {
+  CommandResult result =
+      RunCommand("h2load -n 2000 -c 4 -m 100 '" + EirUrl("pei=imei-358472100042174") + "' 2>&1");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("2000 succeeded, 0 failed, 0 errored")) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("2000 2xx")) << result.output;
+}
+
 TEST_F(N5gEirServerTest, UnknownDeviceIs404OverBothProtocols) {
   for (std::string_view protocol : {"--http2-prior-knowledge", "--http1.1"}) {
     CommandResult result = Curl(protocol, "pei=imei-356938035643809");

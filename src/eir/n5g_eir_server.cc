@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <charconv>
 #include <ctime>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -150,12 +151,18 @@ struct N5gEirServer::Impl {
   SightingRecorder* const recorder;
   const Clock& clock;
   asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // On a strand of its own, so that Stop's close never runs beside an accept handler.
+  tcp::acceptor acceptor{asio::make_strand(io)};
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   bool started = false;
   std::atomic<std::int64_t> http1_requests{0};
   std::atomic<std::int64_t> http2_requests{0};
+
+  // Open connections, so that Stop can close them. Guarded by connections_mutex.
+  std::mutex connections_mutex;
+  std::vector<std::weak_ptr<Connection>> connections;
+  bool stopping = false;  // Guarded by connections_mutex.
 };
 
 // One client connection. Its handlers run on its own strand, one at a time: a read, then the
@@ -176,6 +183,9 @@ class N5gEirServer::Connection : public std::enable_shared_from_this<Connection>
   }
 
   void Start() { ReadMore(); }
+  // Closes the socket. Call on the connection's strand (socket_executor()).
+  void Close();
+  tcp::socket::executor_type socket_executor() { return socket_.get_executor(); }
 
  private:
   enum class Protocol { kUndecided, kHttp1, kHttp2 };
@@ -183,7 +193,6 @@ class N5gEirServer::Connection : public std::enable_shared_from_this<Connection>
   void ReadMore();
   void OnRead(std::size_t bytes);
   void WriteOutput();
-  void Close();
 
   // Decides the protocol from the first bytes. False while they may still be the preface.
   bool DecideProtocol();
@@ -216,11 +225,13 @@ class N5gEirServer::Connection : public std::enable_shared_from_this<Connection>
   std::string output_;  // Bytes to write next; reused, so its capacity stays.
   Protocol protocol_ = Protocol::kUndecided;
   bool close_after_write_ = false;
+  bool closed_ = false;  // Set by Close: no further read or timer starts.
   nghttp2_session* session_ = nullptr;
   std::vector<StreamState> streams_;
 };
 
 void N5gEirServer::Connection::ReadMore() {
+  if (closed_) return;
   idle_timer_.expires_after(std::chrono::seconds(server_.options.idle_timeout_seconds));
   idle_timer_.async_wait([self = shared_from_this()](error_code error) {
     if (!error) self->Close();
@@ -279,6 +290,7 @@ void N5gEirServer::Connection::WriteOutput() {
 }
 
 void N5gEirServer::Connection::Close() {
+  closed_ = true;
   idle_timer_.cancel();
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -290,12 +302,13 @@ void N5gEirServer::Connection::ProcessHttp1() {
   while (!close_after_write_) {
     std::string_view rest = std::string_view(input_).substr(consumed);
     std::size_t head_end = rest.find("\r\n\r\n");
-    if (head_end == std::string_view::npos) {
-      if (rest.size() > kMaxHttp1HeadBytes) {
-        AppendHttp1Response({431, "application/problem+json", kHeadTooLargeBody}, true);
-      }
+    bool head_too_large = head_end == std::string_view::npos ? rest.size() > kMaxHttp1HeadBytes
+                                                             : head_end > kMaxHttp1HeadBytes;
+    if (head_too_large) {
+      AppendHttp1Response({431, "application/problem+json", kHeadTooLargeBody}, true);
       break;
     }
+    if (head_end == std::string_view::npos) break;
     std::string_view head = rest.substr(0, head_end);
     consumed += head_end + 4;
 
@@ -497,7 +510,14 @@ int N5gEirServer::Connection::OnStreamClose(nghttp2_session* session, std::int32
 void N5gEirServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(io), [this](error_code error, tcp::socket socket) {
     if (!acceptor.is_open()) return;
-    if (!error) std::make_shared<Connection>(*this, std::move(socket))->Start();
+    if (!error) {
+      auto connection = std::make_shared<Connection>(*this, std::move(socket));
+      std::lock_guard lock(connections_mutex);
+      if (stopping) return;  // Its socket closes with it.
+      std::erase_if(connections, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+      connections.push_back(connection);
+      asio::post(connection->socket_executor(), [connection] { connection->Start(); });
+    }
     Accept();
   });
 }
@@ -539,11 +559,22 @@ void N5gEirServer::Stop() {
   Impl& impl = *impl_;
   if (!impl.started) return;
   impl.started = false;
-  asio::post(impl.io, [&impl] {
+
+  // Closing the listener and every connection leaves the threads without work, so run() returns.
+  {
+    std::lock_guard lock(impl.connections_mutex);
+    impl.stopping = true;
+    for (const std::weak_ptr<Connection>& weak : impl.connections) {
+      if (std::shared_ptr<Connection> connection = weak.lock()) {
+        asio::post(connection->socket_executor(), [connection] { connection->Close(); });
+      }
+    }
+    impl.connections.clear();
+  }
+  asio::post(impl.acceptor.get_executor(), [&impl] {
     error_code ignored;
     impl.acceptor.close(ignored);
   });
-  impl.io.stop();
   for (std::thread& thread : impl.threads) thread.join();
   impl.threads.clear();
 }
