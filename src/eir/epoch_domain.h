@@ -15,7 +15,7 @@ namespace imeiguard::eir {
 class EpochDomain {
  public:
   // Marks the calling thread as reading from construction to destruction. Not reentrant: a thread
-  // holds at most one ReadSection at a time.
+  // has at most one ReadSection at a time.
   class ReadSection {
    public:
     explicit ReadSection(EpochDomain& domain);
@@ -41,7 +41,7 @@ class EpochDomain {
   static EpochDomain& Global();
 
   // Threads beyond this many that read at the same time share one counter, which a writer must
-  // see at zero; they stay correct but can delay Synchronize under constant load.
+  // see at zero. They stay correct, but they can delay Synchronize under constant load.
   static constexpr int kSlots = 256;
 
  private:

@@ -65,8 +65,8 @@ bool Decode(std::string_view encoded, BoundedText& out) {
   return true;
 }
 
-// Printable ASCII without spaces; with `digits_prefix` ("imsi-", "msisdn-"), the rest after that
-// prefix must be 5 to 15 digits, as TS 29.571 defines SUPI and GPSI.
+// Whether `text` is printable ASCII without spaces. After `digits_prefix` ("imsi-", "msisdn-"),
+// the rest must be 5 to 15 digits, as TS 29.571 defines SUPI and GPSI.
 bool ValidSubscriber(std::string_view text, std::string_view digits_prefix) {
   if (text.empty()) return false;
   for (char c : text) {

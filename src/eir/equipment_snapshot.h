@@ -1,5 +1,5 @@
 // The in-memory table of device lock states that the public check and the network EIR interfaces
-// answer from, sized for a national blocklist of tens of millions of devices.
+// read, sized for a national blocklist of tens of millions of devices.
 //
 // A device is keyed by its 14-digit IMEI core and stored as one 64-bit word, (core << 3) | code,
 // in a sorted array: 8 bytes per device. Changes collect in a pending list and are published as a

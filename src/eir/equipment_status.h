@@ -1,5 +1,5 @@
-// What an Equipment Identity Register tells the network about a device, derived from its lock
-// state.
+// The status an Equipment Identity Register returns to the network for a device, derived from
+// its lock state.
 #pragma once
 
 #include <string_view>
@@ -18,10 +18,10 @@ enum class EquipmentStatus {
 // "WHITELISTED", "GREYLISTED" or "BLACKLISTED".
 std::string_view EquipmentStatusName(EquipmentStatus status);
 
-// Maps a lock state to what the network is told. Watched and released devices are whitelisted.
-// Suspect devices and locks that no platform has confirmed yet are greylisted, so that a parcel
-// that turns up again never left its phone off the network. Locked devices stay blacklisted until
-// the unlock is confirmed, as the platforms still hold them locked until then.
+// Maps a lock state to the status the network receives. Watched and released devices are
+// whitelisted. Suspect devices and locks that no platform has confirmed yet are greylisted, so that
+// a parcel that turns up again never left its phone off the network. Locked devices stay
+// blacklisted until the unlock is confirmed, as the platforms still hold them locked until then.
 EquipmentStatus EquipmentStatusOf(LockState state);
 
 // Whether a query naming a device in this state is a sighting worth a lead: the device is watched,

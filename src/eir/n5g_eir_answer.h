@@ -1,4 +1,4 @@
-// The answers of the N5g-eir Equipment Identity Check service (3GPP TS 29.511), independent of
+// The responses of the N5g-eir Equipment Identity Check service (3GPP TS 29.511), independent of
 // HTTP/1.1 or HTTP/2 framing, so that both framings and the tests share one code path.
 #pragma once
 
@@ -21,13 +21,13 @@ struct EirResponse {
   bool allow_get_only = false;  // 405: the response needs "Allow: GET".
 };
 
-// Answers one request. `target` is the request target, path and query. A known device gets 200
-// with its status, an unknown one 404 with cause ERROR_EQUIPMENT_UNKNOWN, and a missing or
-// malformed pei 400 with cause MANDATORY_QUERY_PARAM_MISSING or MANDATORY_QUERY_PARAM_INCORRECT and
-// invalidParams naming pei (OPTIONAL_QUERY_PARAM_INCORRECT naming supi or gpsi). Another path gets
-// 404 RESOURCE_URI_STRUCTURE_NOT_FOUND and another method on the path 405. Every well-formed query
-// goes to `recorder` (may be null) with `network_element` and `now`. Thread-safe; allocates
-// nothing.
+// Builds the response to one request. `target` is the request target, path and query. A known
+// device gets 200 with its status, an unknown one 404 with cause ERROR_EQUIPMENT_UNKNOWN, and a
+// missing or malformed pei 400 with cause MANDATORY_QUERY_PARAM_MISSING or
+// MANDATORY_QUERY_PARAM_INCORRECT and invalidParams naming pei (OPTIONAL_QUERY_PARAM_INCORRECT
+// naming supi or gpsi). Another path gets 404 RESOURCE_URI_STRUCTURE_NOT_FOUND and another method
+// on the path 405. Every well-formed query goes to `recorder` (may be null) with `network_element`
+// and `now`. Thread-safe; allocates nothing.
 EirResponse AnswerEirRequest(std::string_view method, std::string_view target,
                              const EquipmentSnapshot& snapshot, SightingRecorder* recorder,
                              std::string_view network_element, Timestamp now);

@@ -196,7 +196,7 @@ class N5gEirServer::Connection : public std::enable_shared_from_this<Connection>
 
   // Decides the protocol from the first bytes. False while they may still be the preface.
   bool DecideProtocol();
-  // HTTP/1.1: answers every complete request in input_, appending to output_.
+  // HTTP/1.1: responds to every complete request in input_, appending to output_.
   void ProcessHttp1();
   void AppendHttp1Response(const EirResponse& response, bool close);
   // HTTP/2: feeds `bytes` to the session and collects what it has to send in output_.
@@ -465,7 +465,7 @@ void N5gEirServer::Connection::RespondHttp2(std::int32_t stream_id, StreamState&
   server_.http2_requests.fetch_add(1, std::memory_order_relaxed);
   std::string_view network_element =
       stream.user_agent.size > 0 ? stream.user_agent.view() : remote_address_.view();
-  // A path cut to fit the buffer would be answered as another path, so it names no resource.
+  // A path cut to fit the buffer would be read as another path, so it names no resource.
   std::string_view target = stream.path.truncated ? std::string_view() : stream.path.view();
   EirResponse response = server_.Answer(stream.method.view(), target, network_element);
 

@@ -1,6 +1,6 @@
 // The listener of the N5g-eir service: HTTP/2 with prior knowledge (h2c, through libnghttp2) and
 // HTTP/1.1 on one port, distinguished by the HTTP/2 client preface. It serves only
-// /n5g-eir-eic/v1/equipment-status, answered from an EquipmentSnapshot.
+// /n5g-eir-eic/v1/equipment-status, looked up in an EquipmentSnapshot.
 #pragma once
 
 #include <atomic>

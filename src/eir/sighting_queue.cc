@@ -84,7 +84,7 @@ bool SightingQueue::Push(const EquipmentQuery& query, LockState state) {
         break;
       }
     } else if (lag < 0) {
-      return false;  // The slot still holds a sighting the writer has not taken: full.
+      return false;  // The slot still contains a sighting the writer has not taken: full.
     } else {
       position = enqueue_position_.load(std::memory_order_relaxed);
     }

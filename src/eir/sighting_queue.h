@@ -28,7 +28,7 @@ struct SightingQueueOptions {
 
 class SightingQueue final : public SightingRecorder {
  public:
-  // `snapshot` tells which devices are traced; `store` receives the batches. Both outlive the
+  // `snapshot` decides which devices are traced; `store` receives the batches. Both outlive the
   // queue. Starts the writer thread.
   SightingQueue(const EquipmentSnapshot& snapshot, SightingStore& store,
                 SightingQueueOptions options = {});

@@ -546,7 +546,7 @@ void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
 
 CheckAnswer GuardService::Check(Imei imei) const {
   // Watched and released devices are in the snapshot too, so a check of one takes the same path
-  // as a check of a blocked one and its timing tells nothing more than the answer.
+  // as a check of a blocked one and its timing reveals nothing more than the answer.
   std::optional<LockState> state = equipment_snapshot_.Lookup(imei.core_value());
   if (state && StateBlocks(*state)) return CheckAnswer::kBlocked;
   return CheckAnswer::kNotBlocked;

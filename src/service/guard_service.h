@@ -70,7 +70,7 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<LockOrder> ReceivePlatformReport(std::string_view connector,
                                           const PlatformOrder& report) override;
   CheckAnswer Check(Imei imei) const override;
-  // The device states the public check answers from, for the network EIR interfaces. Lives as
+  // The device states that the public check reads, for the network EIR interfaces. Lives as
   // long as the service.
   const eir::EquipmentSnapshot& equipment_snapshot() const { return equipment_snapshot_; }
   bool Ready() const override { return ready_.load(); }
