@@ -1,5 +1,7 @@
 #include "eir/equipment_query.h"
 
+#include "identifiers/imei.h"
+
 namespace imeiguard::eir {
 namespace {
 
@@ -17,21 +19,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// The Luhn check digit of a 14-digit core given as text.
-int LuhnDigit(std::string_view core) {
-  int sum = 0;
-  for (std::size_t i = 0; i < core.size(); ++i) {
-    int digit = core[i] - '0';
-    // Luhn doubles every second digit left of the check digit: the core's 2nd, 4th, ... 14th.
-    if (i % 2 == 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return (10 - sum % 10) % 10;
 }
 
 std::uint64_t CoreValue(std::string_view digits14) {
@@ -91,7 +78,8 @@ QueryProblem ParsePei(std::string_view pei, std::uint64_t& core) {
     std::string_view digits = pei.substr(5);
     if (digits.size() != 15 || !AllDigits(digits)) return QueryProblem::kPeiForm;
     int last = digits[14] - '0';
-    if (last != 0 && last != LuhnDigit(digits.substr(0, 14))) return QueryProblem::kPeiCheckDigit;
+    if (last != 0 && last != LuhnCheckDigit(digits.substr(0, 14)))
+      return QueryProblem::kPeiCheckDigit;
     core = CoreValue(digits.substr(0, 14));
     return QueryProblem::kNone;
   }
