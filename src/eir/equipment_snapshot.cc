@@ -57,12 +57,65 @@ std::vector<std::uint64_t> Merge(std::span<const std::uint64_t> older,
   return merged;
 }
 
+// Cores per directory block: 2^20, a little more than the 10^6 serials of one TAC.
+constexpr int kBlockBits = 20;
+// Interpolation probes before a block is searched by halving, which bounds a lookup when serials
+// are not spread evenly.
+constexpr int kMaxInterpolationProbes = 3;
+
+std::uint64_t BlockOf(std::uint64_t core) { return core >> kBlockBits; }
+
+// Searches `words`, sorted, for `core`: interpolation first, then halving of what is left.
+const std::uint64_t* FindInBlock(std::span<const std::uint64_t> words, std::uint64_t core) {
+  std::size_t low = 0;
+  std::size_t high = words.size();  // Exclusive.
+  for (int probe = 0; probe < kMaxInterpolationProbes && high - low > 8; ++probe) {
+    std::uint64_t first = CoreOf(words[low]);
+    std::uint64_t last = CoreOf(words[high - 1]);
+    if (core < first || core > last) return nullptr;
+    if (first == last) break;
+    std::size_t at = low + static_cast<std::size_t>(static_cast<double>(core - first) /
+                                                    static_cast<double>(last - first) *
+                                                    static_cast<double>(high - 1 - low));
+    std::uint64_t found = CoreOf(words[at]);
+    if (found == core) return &words[at];
+    if (found < core) {
+      low = at + 1;
+    } else {
+      high = at;
+    }
+  }
+  return Find(words.subspan(low, high - low), core);
+}
+
 }  // namespace
+
+std::shared_ptr<const EquipmentSnapshot::BaseTable> EquipmentSnapshot::MakeBase(
+    std::vector<std::uint64_t> words) {
+  auto base = std::make_shared<BaseTable>();
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i == 0 || BlockOf(CoreOf(words[i])) != BlockOf(CoreOf(words[i - 1]))) {
+      base->directory.push_back(BlockOf(CoreOf(words[i])) << 32 | i);
+    }
+  }
+  base->words = std::move(words);
+  return base;
+}
+
+const std::uint64_t* EquipmentSnapshot::FindInBase(const BaseTable& base, std::uint64_t core) {
+  std::uint64_t block = BlockOf(core);
+  const std::vector<std::uint64_t>& directory = base.directory;
+  auto next = std::upper_bound(directory.begin(), directory.end(), block << 32 | 0xffffffffu);
+  if (next == directory.begin() || (*(next - 1) >> 32) != block) return nullptr;
+  std::size_t start = *(next - 1) & 0xffffffffu;
+  std::size_t end = next == directory.end() ? base.words.size() : (*next & 0xffffffffu);
+  return FindInBlock(std::span(base.words).subspan(start, end - start), core);
+}
 
 EquipmentSnapshot::EquipmentSnapshot(EquipmentSnapshotOptions options)
     : options_(options), domain_(EpochDomain::Global()) {
   auto empty = std::make_unique<View>();
-  empty->base = std::make_shared<const std::vector<std::uint64_t>>();
+  empty->base = MakeBase({});
   view_.store(empty.release());
   if (options_.publish_interval.count() > 0) {
     publisher_ = std::thread([this] { PublisherLoop(); });
@@ -87,7 +140,7 @@ std::optional<LockState> EquipmentSnapshot::Lookup(std::uint64_t core) const {
     if (CodeOf(*word) == kRemoved) return std::nullopt;
     return StateOf(CodeOf(*word));
   }
-  if (const std::uint64_t* word = Find(*view->base, core)) return StateOf(CodeOf(*word));
+  if (const std::uint64_t* word = FindInBase(*view->base, core)) return StateOf(CodeOf(*word));
   return std::nullopt;
 }
 
@@ -113,7 +166,7 @@ void EquipmentSnapshot::Load(std::span<const SnapshotEntry> entries) {
     pending_.clear();
   }
   auto next = std::make_unique<View>();
-  next->base = std::make_shared<const std::vector<std::uint64_t>>(std::move(words));
+  next->base = MakeBase(std::move(words));
   Publish(std::move(next));
 }
 
@@ -132,8 +185,7 @@ void EquipmentSnapshot::PublishPending() {
   auto next = std::make_unique<View>();
   next->overlay = Merge(current->overlay, changes, /*drop_removed=*/false);
   if (next->overlay.size() > options_.max_overlay_entries) {
-    next->base = std::make_shared<const std::vector<std::uint64_t>>(
-        Merge(*current->base, next->overlay, /*drop_removed=*/true));
+    next->base = MakeBase(Merge(current->base->words, next->overlay, /*drop_removed=*/true));
     next->overlay.clear();
   } else {
     next->base = current->base;
@@ -151,9 +203,11 @@ EquipmentSnapshot::Stats EquipmentSnapshot::stats() const {
   std::lock_guard publish_lock(publish_mutex_);
   const View* view = view_.load();
   Stats stats;
-  stats.base_entries = view->base->size();
+  stats.base_entries = view->base->words.size();
   stats.overlay_entries = view->overlay.size();
-  stats.bytes = (view->base->capacity() + view->overlay.capacity()) * sizeof(std::uint64_t);
+  stats.bytes =
+      (view->base->words.capacity() + view->base->directory.capacity() + view->overlay.capacity()) *
+      sizeof(std::uint64_t);
   return stats;
 }
 

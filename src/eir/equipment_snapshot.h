@@ -71,12 +71,24 @@ class EquipmentSnapshot {
   Stats stats() const;
 
  private:
+  // The sorted base array with a directory of its blocks of 2^20 cores, about one TAC each: the
+  // block's key (core >> 20) in the high 32 bits and its first index in the low 32. A lookup
+  // searches the small directory, then interpolates within the block, because serials within a
+  // TAC are spread evenly, so it touches a few cache lines instead of one per halving.
+  struct BaseTable {
+    std::vector<std::uint64_t> words;  // Sorted; no removal codes.
+    std::vector<std::uint64_t> directory;
+  };
+
   // One published state: immutable once readers can see it.
   struct View {
-    std::shared_ptr<const std::vector<std::uint64_t>> base;  // Sorted; no removal codes.
+    std::shared_ptr<const BaseTable> base;
     std::vector<std::uint64_t> overlay;  // Sorted; newer than base; may hold removals.
   };
 
+  // Builds a base table from sorted words, with its directory. Indexes must fit 32 bits.
+  static std::shared_ptr<const BaseTable> MakeBase(std::vector<std::uint64_t> words);
+  static const std::uint64_t* FindInBase(const BaseTable& base, std::uint64_t core);
   void Publish(std::unique_ptr<View> next);
   void PublisherLoop();
 

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -131,6 +133,46 @@ TEST(EquipmentSnapshot, ReadersNeverMissDevicesWhileWriterPublishes) {
   done = true;
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(misses.load(), 0);
+}
+
+// Lookups through the block directory and its interpolation agree with a plain map, for devices
+// spread evenly over TACs, packed at a block's edges, and present and absent side by side.
+TEST(EquipmentSnapshot, LookupsAgreeWithMapAcrossBlocks) {
+  std::mt19937_64 random(42);
+  std::map<std::uint64_t, LockState> expected;
+  std::vector<SnapshotEntry> entries;
+  auto add = [&](std::uint64_t core, LockState state) {
+    expected[core] = state;
+    entries.push_back({core, state});
+  };
+  for (std::uint64_t tac : {35847210ull, 35847211ull, 49015420ull, 86731504ull}) {
+    for (int i = 0; i < 2000; ++i) add(tac * 1000000 + random() % 1000000, LockState::kLocked);
+  }
+  // Dense runs at the start and end of one 2^20 block, and a lone core in another block.
+  for (std::uint64_t core = 5ull << 20; core < (5ull << 20) + 50; ++core)
+    add(core, LockState::kWatched);
+  for (std::uint64_t core = (6ull << 20) - 50; core < (6ull << 20); ++core)
+    add(core, LockState::kGreylisted);
+  add(99999999999999, LockState::kReleased);
+  EquipmentSnapshot snapshot(ManualPublication());
+  snapshot.Load(entries);
+
+  std::vector<std::uint64_t> probes;
+  for (const auto& [core, state] : expected) {
+    probes.push_back(core);
+    probes.push_back(core + 1);
+    if (core > 0) probes.push_back(core - 1);
+  }
+  for (int i = 0; i < 20000; ++i) probes.push_back(random() % 100000000000000ull);
+  int mismatches = 0;
+  for (std::uint64_t core : probes) {
+    auto it = expected.find(core);
+    std::optional<LockState> found = snapshot.Lookup(core);
+    bool agrees =
+        it == expected.end() ? !found.has_value() : found.has_value() && *found == it->second;
+    if (!agrees) ++mismatches;
+  }
+  EXPECT_EQ(mismatches, 0);
 }
 
 }  // namespace
