@@ -47,7 +47,8 @@ class EquipmentSnapshot {
   EquipmentSnapshot& operator=(const EquipmentSnapshot&) = delete;
 
   // The lock state of the device with this core, or std::nullopt when the snapshot does not
-  // contain it. Safe from any thread at any time; never blocks and never allocates.
+  // contain it. Safe from any thread at any time. It never blocks and never allocates, which
+  // n5g_eir_allocation_test checks.
   std::optional<LockState> Lookup(std::uint64_t core) const;
 
   // Records a device's state, or its removal. Visible to Lookup after the next publication: within
@@ -86,7 +87,9 @@ class EquipmentSnapshot {
     std::vector<std::uint64_t> overlay;  // Sorted; newer than base; may hold removals.
   };
 
-  // Builds a base table from sorted words, with its directory. Indexes must fit 32 bits.
+  // Builds a base table from sorted words, with its directory.
+  // NOTE: the directory stores indexes in 32 bits, so a base of more than 2^32 devices (34 GB)
+  // would be misread; national lists are far below that.
   static std::shared_ptr<const BaseTable> MakeBase(std::vector<std::uint64_t> words);
   static const std::uint64_t* FindInBase(const BaseTable& base, std::uint64_t core);
   void Publish(std::unique_ptr<View> next);
