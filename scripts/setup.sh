@@ -20,6 +20,7 @@ packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libfreediameter-dev freediameter-extensions tshark
   chromium
+  libnghttp2-dev nghttp2-client wrk nginx-light
 )
 
 log=$(mktemp)

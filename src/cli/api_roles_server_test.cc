@@ -119,6 +119,18 @@ const MatrixRow kMatrix[] = {
      "/v1/cases/1",
      "",
      {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    // Sightings are leads for officers and the police; shippers and operators may not read them.
+    {"GET",
+     "/v1/cases/{case_id}/leads",
+     "/v1/cases/1/leads",
+     "",
+     {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    {"GET",
+     "/v1/sightings",
+     "/v1/sightings?imsi=240011234567890",
+     "",
+     {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    {"GET", "/v1/fences", "/v1/fences", "", {401, 401, 403, 403, 403, 200, 200, 403, 200}},
     // The declaring officer may not approve the lock; the admin, a second key, may.
     {"POST",
      "/v1/cases/{case_id}/approve-lock",

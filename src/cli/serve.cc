@@ -10,9 +10,11 @@
 
 #include "api/console_site.h"
 #include "api/routes.h"
+#include "api/sighting_routes.h"
 #include "cli/config_audit.h"
 #include "cli/connectors.h"
 #include "cli/eir_s13.h"
+#include "cli/eir_serving.h"
 #include "net/http_server.h"
 #include "service/guard_service.h"
 
@@ -177,6 +179,14 @@ int RunServe(const ServeOptions& options) {
                config.console);
   ConsoleSite console = LoadConsole(config.server.console_directory);
   if (console.file_count() > 0) AddConsoleRoutes(router, console, counters);
+  AddSightingRoutes(router, service, **store, **store, counters, clock);
+  EirServing eir(config.eir, service.equipment_snapshot(), **store, clock);
+  service.SetMetricsSource([&eir] { return eir.Metrics(); });
+  if (Status s = eir.Start(); !s.ok()) {
+    spdlog::error("starting the N5g-eir listener on {} failed: {}", config.eir.n5g_listen,
+                  s.error().message);
+    return 1;
+  }
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;
@@ -206,6 +216,7 @@ int RunServe(const ServeOptions& options) {
   spdlog::info("signal {} received; stopping", signal);
   server.Stop();
   if (*s13) (*s13)->Stop();
+  eir.Stop();
   service.Stop();
   publisher.Stop();
   spdlog::info("stopped");

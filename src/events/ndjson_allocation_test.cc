@@ -1,36 +1,16 @@
 // Checks that a warmed-up reader parses a steady stream of events without heap allocation.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #include "events/ndjson.h"
-
-namespace {
-
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-
-}  // namespace
-
-// GCC flags free() on memory from a replaced operator new once both are inlined, though the
-// replacement takes it from malloc().
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t size) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "testing/counting_new.h"
 
 namespace imeiguard {
 namespace {
+
+using testing::allocation_count;
+using testing::counting_allocations;
 
 std::string Stream(int count) {
   std::string text;
@@ -55,13 +35,13 @@ TEST(NdjsonAllocation, SteadyStreamDoesNotAllocate) {
   std::string text = Stream(1000);
   reader.Parse(warm_up, on_event, on_error);
 
-  counting = true;
+  counting_allocations = true;
   reader.Parse(text, on_event, on_error);
-  counting = false;
+  counting_allocations = false;
 
   EXPECT_EQ(errors, 0);
   EXPECT_EQ(events, 1010);
-  EXPECT_EQ(allocations.load(), 0);
+  EXPECT_EQ(allocation_count.load(), 0);
 }
 
 }  // namespace

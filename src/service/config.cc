@@ -422,7 +422,7 @@ bool IsDiameterIdentity(std::string_view text) {
 }
 
 // Reads the s13_* settings of [eir].
-Status ReadEir(TableReader& r, S13Config& s13) {
+Status ReadS13(TableReader& r, S13Config& s13) {
   std::int64_t watchdog_seconds = s13.watchdog_interval / std::chrono::seconds(1);
   auto max_message = static_cast<std::int64_t>(s13.max_message_bytes);
   for (Status s : {r.String("s13_listen", s13.listen), r.String("s13_origin_host", s13.origin_host),
@@ -478,6 +478,27 @@ Status ReadConsole(const toml::table& table, std::string_view origin, ConsoleCon
   return Status::Ok();
 }
 
+// Reads [eir]: the N5g-eir listener, then the s13_* settings.
+Status ReadEir(TableReader& reader, EirConfig& eir) {
+  std::int64_t threads = eir.threads;
+  for (Status s : {reader.String("n5g_listen", eir.n5g_listen),
+                   reader.Integer("threads", 1, 256, threads), ReadS13(reader, eir.s13),
+                   reader.RejectUnknownKeys()}) {
+    if (!s.ok()) return s;
+  }
+  eir.threads = static_cast<int>(threads);
+  if (eir.n5g_listen.empty()) return Status::Ok();
+  std::optional<ListenAddress> listen = ParseListenAddress(eir.n5g_listen);
+  if (!listen) {
+    return reader.Missing("n5g_listen",
+                          "must be \"address:port\" with an IP address and a port from 0 to "
+                          "65535, such as \"10.20.0.5:8090\" or \"[::1]:8090\"");
+  }
+  eir.n5g_address = listen->address;
+  eir.n5g_port = listen->port;
+  return Status::Ok();
+}
+
 Status ReadRoot(const toml::table& root, std::string_view origin, Config& config) {
   TableReader reader(root, "", origin);
   if (Status s = reader.String("store", config.store_path); !s.ok()) return s;
@@ -505,13 +526,6 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     config.server.max_body_bytes = static_cast<std::size_t>(max_body);
     config.server.check_per_minute = static_cast<int>(check_per_minute);
     config.server.check_burst = static_cast<int>(check_burst);
-  }
-
-  if (const toml::table* eir = reader.Subtable("eir")) {
-    TableReader r(*eir, "eir", origin);
-    for (Status s : {ReadEir(r, config.eir.s13), r.RejectUnknownKeys()}) {
-      if (!s.ok()) return s;
-    }
   }
 
   if (const toml::table* ingest = reader.Subtable("ingest")) {
@@ -560,6 +574,11 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     }
     config.privacy.retention = std::chrono::hours(24 * retention_days);
     config.privacy.purge_batch_parcels = static_cast<int>(batch);
+  }
+
+  if (const toml::table* eir = reader.Subtable("eir")) {
+    TableReader r(*eir, "eir", origin);
+    if (Status s = ReadEir(r, config.eir); !s.ok()) return s;
   }
 
   if (const toml::table* feed = reader.Subtable("feed")) {

@@ -162,7 +162,15 @@ struct S13Config {
   std::string capture_file;
 };
 
+// [eir]: the network EIR interfaces.
 struct EirConfig {
+  // The N5g-eir listener as "address:port" ("[::1]:port" for IPv6), serving HTTP/2 with prior
+  // knowledge and HTTP/1.1. Empty, the default: off. The listener has no API keys, so bind it to
+  // the signalling network's address only, never to a public one.
+  std::string n5g_listen;
+  std::string n5g_address;     // Split from n5g_listen by LoadConfig.
+  std::uint16_t n5g_port = 0;  // Split from n5g_listen; 0 picks a free port.
+  int threads = 2;
   S13Config s13;
 };
 

@@ -523,5 +523,30 @@ TEST(ParseConfig, SecretFileReadAndNamedOnlyByPath) {
       << missing.error().message;
 }
 
+TEST(ParseConfig, EirListenerOffByDefault) {
+  auto config = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->eir.n5g_listen.empty());
+  EXPECT_EQ(config->eir.threads, 2);
+}
+
+TEST(ParseConfig, EirListenAddressAndPortSplit) {
+  auto config = ParseConfig("[eir]\nn5g_listen = \"[::1]:8090\"\nthreads = 3\n", "eir.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->eir.n5g_address, "::1");
+  EXPECT_EQ(config->eir.n5g_port, 8090);
+  EXPECT_EQ(config->eir.threads, 3);
+}
+
+TEST(ParseConfig, EirListenWithoutPortRejected) {
+  for (std::string_view listen : {"10.0.0.5", "10.0.0.5:http", "10.0.0.5:70000", ":8090"}) {
+    auto config = ParseConfig("[eir]\nn5g_listen = \"" + std::string(listen) + "\"\n", "eir.toml");
+    ASSERT_FALSE(config.ok()) << listen;
+    EXPECT_EQ(config.error().kind, ErrorKind::kInvalidInput);
+    EXPECT_NE(config.error().message.find("eir.n5g_listen"), std::string::npos)
+        << config.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace imeiguard

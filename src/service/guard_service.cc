@@ -51,6 +51,7 @@ Status GuardService::Recover() {
   auto open = store_.LoadOpenParcels();
   if (!open.ok()) return open.error();
   std::lock_guard lock(mutex_);
+  recovering_ = true;
   if (Status s = LoadCases(*open); !s.ok()) return s;
   std::vector<std::string> ids;
   ids.reserve(open->size());
@@ -79,6 +80,8 @@ Status GuardService::Recover() {
     if (Status s = ReassessLocked(id, now); !s.ok()) return s;
     if (const TrackedParcel* parcel = tracker_.Find(id)) UpdateSnapshot(*parcel);
   }
+  recovering_ = false;
+  equipment_snapshot_.PublishPending();
   ready_.store(true);
   spdlog::info("recovered {} open parcels", ids.size());
   return Status::Ok();
@@ -531,27 +534,21 @@ Result<int> GuardService::PurgeRetention(Timestamp now) {
 }
 
 void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
-  std::unique_lock lock(snapshot_mutex_);
   for (const DeviceRow& device : parcel.devices) {
-    for (const std::optional<Imei>& imei :
-         {std::optional(device.record.imei), device.record.imei2}) {
-      if (!imei) continue;
-      // Watched and released devices are left out: a check of one then takes the same path as a
-      // check of an IMEI that was never registered, so neither the response nor its timing
-      // distinguishes them.
-      if (device.state == LockState::kWatched || device.state == LockState::kReleased) {
-        snapshot_.erase(imei->core_value());
-      } else {
-        snapshot_[imei->core_value()] = device.state;
-      }
-    }
+    equipment_snapshot_.Set(device.record.imei.core_value(), device.state);
+    if (device.record.imei2)
+      equipment_snapshot_.Set(device.record.imei2->core_value(), device.state);
   }
+  // Published at once, so that a check right after the change that caused it sees it. Recovery
+  // publishes once at its end instead.
+  if (!recovering_) equipment_snapshot_.PublishPending();
 }
 
 CheckAnswer GuardService::Check(Imei imei) const {
-  std::shared_lock lock(snapshot_mutex_);
-  auto it = snapshot_.find(imei.core_value());
-  if (it != snapshot_.end() && StateBlocks(it->second)) return CheckAnswer::kBlocked;
+  // Watched and released devices are in the snapshot too, so a check of one takes the same path
+  // as a check of a blocked one and its timing reveals nothing more than the answer.
+  std::optional<LockState> state = equipment_snapshot_.Lookup(imei.core_value());
+  if (state && StateBlocks(*state)) return CheckAnswer::kBlocked;
   return CheckAnswer::kNotBlocked;
 }
 
@@ -589,7 +586,13 @@ std::vector<std::pair<std::string, double>> GuardService::Metrics() const {
        static_cast<double>(platform_reports_applied_.load())},
       {"imeiguard_lock_orders_reconciled_total", static_cast<double>(orders_reconciled_.load())},
       {"imeiguard_lock_alerts_total", static_cast<double>(lock_alerts_.load())},
+      {"imeiguard_equipment_snapshot_devices",
+       static_cast<double>(equipment_snapshot_.stats().base_entries +
+                           equipment_snapshot_.stats().overlay_entries)},
   };
+  if (metrics_source_) {
+    for (auto& metric : metrics_source_()) metrics.push_back(std::move(metric));
+  }
   return metrics;
 }
 

@@ -5,15 +5,16 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <shared_mutex>
 #include <span>
 #include <thread>
 #include <unordered_map>
 
+#include "eir/equipment_snapshot.h"
 #include "service/blast_radius_guard.h"
 #include "service/config.h"
 #include "service/outbox.h"
@@ -69,8 +70,16 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<LockOrder> ReceivePlatformReport(std::string_view connector,
                                           const PlatformOrder& report) override;
   CheckAnswer Check(Imei imei) const override;
+  // The device states that the public check reads, for the network EIR interfaces. Lives as
+  // long as the service.
+  const eir::EquipmentSnapshot& equipment_snapshot() const { return equipment_snapshot_; }
   bool Ready() const override { return ready_.load(); }
   std::vector<std::pair<std::string, double>> Metrics() const override;
+  // Adds the metrics of a component beside the service, such as the network EIR's, to Metrics.
+  // Call before the server starts.
+  void SetMetricsSource(std::function<std::vector<std::pair<std::string, double>>()> source) {
+    metrics_source_ = std::move(source);
+  }
 
   // Stores a batch of parsed events, recorded at `now`, moves the feed's watermark and re-assesses
   // the parcels they touch as of the watermark. Orders are planned at `now`, or, when `clock_times`
@@ -203,10 +212,13 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   ParcelChangeListener external_listener_;
   Outbox outbox_;
 
-  // Lock state per IMEI core for Check, for devices neither watched nor released: written under
-  // mutex_, read by any thread.
-  mutable std::shared_mutex snapshot_mutex_;
-  std::unordered_map<std::uint64_t, LockState> snapshot_;
+  // Lock state per IMEI core of every tracked device, for Check and the network EIR interfaces.
+  // Written under mutex_, read by any thread without a lock.
+  eir::EquipmentSnapshot equipment_snapshot_;
+  // Set during Recover, which publishes the snapshot once at its end. Guarded by mutex_.
+  bool recovering_ = false;
+  // Set once before the server starts (SetMetricsSource).
+  std::function<std::vector<std::pair<std::string, double>>()> metrics_source_;
 
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "eir/sighting.h"
 #include "store/audit_chain.h"
 #include "store/audit_verification.h"
 #include "store/sqlite_statement.h"
@@ -48,7 +49,7 @@ struct SqliteStoreOptions {
 // The store assumes that it is the only writer of its file, because the set of manifest parcels
 // and the counts are read once at Open and then kept up to date in memory. Other processes may
 // read the file, and may add API keys and audit entries, as the CLI's key commands do.
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public eir::SightingStore {
  public:
   // Opens or creates the database at `path` (":memory:" for a private in-memory database), sets
   // WAL mode for files, applies the schema migrations this binary has and loads the caches.
@@ -124,6 +125,11 @@ class SqliteStore final : public Store {
   // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;
+
+  // eir::SightingStore, in sqlite_store_sightings.cc.
+  Status AppendSightings(std::span<const eir::Sighting> sightings) override;
+  Result<std::vector<eir::Sighting>> ListSightings(const eir::SightingFilter& filter) override;
+  Result<std::vector<eir::Fence>> ListFences(int limit) override;
 
   // Verifies the audit trail's hash chain and checkpoint, and compares them with `anchor` when
   // given, as sqlite::VerifyAuditTrail describes. A damaged trail is a report with findings, not
