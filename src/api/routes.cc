@@ -10,10 +10,10 @@
 #include "api/api_key.h"
 #include "api/json_views.h"
 #include "api/openapi.h"
+#include "api/route_guard.h"
 #include "locking/request_signing.h"
 
 namespace imeiguard {
-namespace {
 
 using http::Request;
 using http::Response;
@@ -43,6 +43,8 @@ Response ErrorResponse(const Error& error) {
   return response;
 }
 
+namespace {
+
 Response TooManyRequests(Duration wait) {
   auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
   Response response = Response::Problem(
@@ -51,6 +53,8 @@ Response TooManyRequests(Duration wait) {
   response.SetHeader("Retry-After", std::to_string(seconds));
   return response;
 }
+
+}  // namespace
 
 Response JsonResponse(int status, const boost::json::value& value) {
   return Response::Json(status, boost::json::serialize(value));
@@ -83,6 +87,8 @@ http::Handler Guard(Store& keys, RequestCounters& counters, std::string route,
     return response;
   };
 }
+
+namespace {
 
 // Builds the problem details of a broken bound, naming where in the body it broke.
 Response ViolationResponse(const InputViolation& violation) {

@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 
+#include "api/epcis_routes.h"
 #include "api/routes.h"
 #include "cli/config_audit.h"
 #include "cli/connectors.h"
@@ -133,6 +135,11 @@ int RunServe(const ServeOptions& options) {
   }
   service.StartBackground();
   publisher.Start();
+  EpcisCapture epcis_capture(config, **store, service, clock);
+  if (Status s = epcis_capture.Start(); !s.ok()) {
+    spdlog::error("resuming EPCIS capture failed: {}", s.error().message);
+    return 1;
+  }
 
   http::Router router;
   RequestCounters counters;
@@ -149,6 +156,9 @@ int RunServe(const ServeOptions& options) {
     callbacks[name] = {connector.tenant, connector.secret};
   }
   AddApiRoutes(router, service, **store, counters, limits, &check_limiter, &clock, &callbacks);
+  AddEpcisRoutes(router, epcis_capture, **store, counters,
+                 {config.epcis.capture_limit,
+                  std::min(config.epcis.capture_file_size_limit, config.server.max_body_bytes)});
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;
@@ -177,6 +187,7 @@ int RunServe(const ServeOptions& options) {
   sigwait(&signals, &signal);
   spdlog::info("signal {} received; stopping", signal);
   server.Stop();
+  epcis_capture.Stop();
   service.Stop();
   publisher.Stop();
   spdlog::info("stopped");
