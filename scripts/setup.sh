@@ -18,7 +18,10 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev
+  nodejs
 )
+# The epcis2.js capture test needs npm: NodeSource's nodejs has it, Debian's has it as a package.
+command -v npm >/dev/null || packages+=(npm)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -2,9 +2,9 @@
 // takes them: an EPCISDocument (events in epcisBody.eventList), an EPCISQueryDocument (events in
 // epcisBody.queryResults.resultsBody.eventList) or a bare JSON array of events.
 //
-// Pure: no I/O. A document that cannot be read at all is an Error; a document that can be read
-// lists its valid events and, separately, an error for each invalid one, so that the caller
-// applies the capture's error behaviour (rollback or proceed).
+// Pure: no I/O. A document that cannot be read at all is an Error. A document that can be read
+// lists its valid events and, separately, an error for each invalid one, so that the caller can
+// apply the capture's error behaviour (rollback or proceed).
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -63,7 +63,7 @@ struct Event {
   // The event's identity: its eventID, or its hash when it has none. An error declaration repeats
   // the identity of the event it declares in error.
   const std::string& Identity() const { return event_id.empty() ? event_hash : event_id; }
-  // The key that tells captured events apart: the hash, marked for an error declaration, because
+  // The key that distinguishes captured events: the hash, marked for an error declaration, because
   // the hash leaves the declaration out and would otherwise equal the declared event's.
   std::string ArchiveKey() const;
 };
