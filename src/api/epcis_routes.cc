@@ -269,6 +269,7 @@ Result<CapturedEventQuery> ReadEventQuery(const Request& request) {
               "and nextPageToken");
     }
   }
+
   auto page = ReadPage(request);
   if (!page.ok()) return page.error();
   CapturedEventQuery query;
@@ -280,6 +281,7 @@ Result<CapturedEventQuery> ReadEventQuery(const Request& request) {
       return Error::InvalidInput("invalid_query", "eventType " + type + " is not an event type");
     }
   }
+
   for (std::string& epc : ListParameter(request, "MATCH_epc", "|")) {
     // A bare 18-digit SSCC is a parcel id, as the rest of the API writes it.
     if (epc.size() == 18 &&
@@ -288,6 +290,7 @@ Result<CapturedEventQuery> ReadEventQuery(const Request& request) {
     }
     query.epcs.push_back(epcis::CanonicalEpc(epc));
   }
+
   auto from = TimeParameter(request, "GE_eventTime");
   if (!from.ok()) return from.error();
   auto until = TimeParameter(request, "LT_eventTime");

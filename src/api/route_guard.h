@@ -1,4 +1,5 @@
-// What every route file shares: who may call a route, and how errors and JSON become responses.
+// Helpers that every route file shares: the role check of a route, and the responses of errors and
+// JSON values.
 #pragma once
 
 #include <boost/json/value.hpp>

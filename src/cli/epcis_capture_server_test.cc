@@ -70,7 +70,9 @@ class EpcisCaptureTest : public ::testing::Test {
     auto carrier = server_->CreateKey("carrier");
     auto admin = server_->CreateKey("admin");
     auto shipper = server_->CreateKey("shipper", "telco-a");
-    ASSERT_TRUE(carrier.ok() && admin.ok() && shipper.ok());
+    ASSERT_TRUE(carrier.ok());
+    ASSERT_TRUE(admin.ok());
+    ASSERT_TRUE(shipper.ok());
     carrier_ = *carrier;
     admin_ = *admin;
     Status started = server_->Start();
@@ -306,8 +308,8 @@ TEST_F(EpcisCaptureTest, JobListShowsJobs) {
   EXPECT_EQ(json::parse(response.body).as_array().size(), 1u);
 }
 
-// A parcel reported stolen is lost; a later delivery reopens it as delivered; the delivery then
-// declared in error leaves the parcel lost again, as if the delivery had never been scanned.
+// A parcel reported stolen is lost, and a later delivery makes it delivered. Once the delivery is
+// declared in error, the parcel is lost again, as if the delivery had never been scanned.
 TEST_F(EpcisCaptureTest, WithdrawnDeliveryNoLongerCounts) {
   std::string stolen = ParcelEvent("urn:uuid:stolen-1", "2026-03-02T08:00:00+01:00",
                                    R"("bizStep": "inspecting", "disposition": "stolen")");
@@ -351,8 +353,8 @@ TEST_F(EpcisCaptureTest, WithdrawalSurvivesRestart) {
   EXPECT_EQ(Parcel().at("events").as_array().size(), 1u);
 }
 
-// "Accepted" is a 202: the job and its document are durable before the answer, so every
-// document answered with 202 is captured after a kill -9 at any point and a restart.
+// "Accepted" is a 202: the job and its document are durable before the response, so every
+// document that got a 202 is captured after a kill -9 at any point and a restart.
 TEST_F(EpcisCaptureTest, KillAfter202LosesNothing) {
   std::vector<std::string> locations;
   std::set<std::string> acked_events;

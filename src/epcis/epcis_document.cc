@@ -198,8 +198,24 @@ void CheckActionAndParent(EventReader& reader, Event& event) {
   }
 }
 
+void CheckFieldLengths(EventReader& reader, const Event& event, std::size_t max_bytes) {
+  const std::pair<std::string_view, const std::string*> fields[] = {
+      {"eventID", &event.event_id},
+      {"bizStep", &event.biz_step},
+      {"disposition", &event.disposition},
+      {"readPoint.id", &event.read_point},
+      {"bizLocation.id", &event.biz_location}};
+  for (const auto& [name, value] : fields) {
+    if (value->size() <= max_bytes) continue;
+    reader.Fail(std::string(name), "field_too_long",
+                std::string(name) + " has " + std::to_string(value->size()) +
+                    " bytes; send at most " + std::to_string(max_bytes));
+  }
+}
+
 // Reads one member of the event list into `event`, or returns the error.
-std::optional<EventError> ReadEvent(const json::value& value, int index, const Prefixes& prefixes,
+std::optional<EventError> ReadEvent(const json::value& value, int index,
+                                    const DocumentLimits& limits, const Prefixes& prefixes,
                                     Event& event) {
   if (!value.is_object()) {
     return EventError{index, "", "", "invalid_event",
@@ -239,6 +255,7 @@ std::optional<EventError> ReadEvent(const json::value& value, int index, const P
   event.read_point = reader.LocationId("readPoint");
   event.biz_location = reader.LocationId("bizLocation");
   event.error_declaration = ReadErrorDeclaration(object, reader);
+  CheckFieldLengths(reader, event, limits.max_field_bytes);
   if (reader.failed()) {
     EventError error = reader.TakeError();
     error.event_id = event.event_id;
@@ -349,7 +366,8 @@ Result<Document> ParseDocument(std::string_view text, const DocumentLimits& limi
   document.events.reserve(events->size());
   for (std::size_t i = 0; i < events->size(); ++i) {
     Event event;
-    if (auto failure = ReadEvent((*events)[i], static_cast<int>(i), document.prefixes, event)) {
+    if (auto failure =
+            ReadEvent((*events)[i], static_cast<int>(i), limits, document.prefixes, event)) {
       document.errors.push_back(std::move(*failure));
     } else {
       document.events.push_back(std::move(event));

@@ -73,7 +73,8 @@ struct EventError {
   int index = 0;
   std::string event_id;  // As written, when the event has one.
   std::string field;
-  // "invalid_event", "missing_field", "invalid_value" or "unsupported_event_type".
+  // "invalid_event", "missing_field", "invalid_value", "field_too_long" or
+  // "unsupported_event_type".
   std::string reason;
   std::string message;
 };
@@ -90,12 +91,17 @@ struct Document {
 struct DocumentLimits {
   std::size_t max_events = 500;
   int max_depth = 32;
+  // Bytes of each field that becomes part of a scan: eventID, bizStep, disposition and the ids of
+  // readPoint and bizLocation. A longer one makes the event invalid ("field_too_long").
+  std::size_t max_field_bytes = 256;
 };
 
-// Reads a document. Errors, all kInvalidInput: "json" (not JSON), "too_deep" (nested deeper than
-// `limits.max_depth`), "not_epcis_document" (no event list where the document type has one),
-// "schema_version" (a schemaVersion other than 2.x) and "capture_limit" (more than
-// `limits.max_events` events; the message names both counts).
+// Reads a document. Every error is kInvalidInput, with one of these reasons:
+//   "json"                not JSON;
+//   "too_deep"            nested deeper than `limits.max_depth`;
+//   "not_epcis_document"  no event list where the document type has one;
+//   "schema_version"      a schemaVersion other than 2.x;
+//   "capture_limit"       more than `limits.max_events` events (the message names both counts).
 Result<Document> ParseDocument(std::string_view text, const DocumentLimits& limits);
 
 }  // namespace imeiguard::epcis

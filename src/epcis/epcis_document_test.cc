@@ -147,6 +147,18 @@ TEST(ParseDocument, RejectsDeclarationWithoutTime) {
   EXPECT_EQ(document->errors[0].field, "errorDeclaration.declarationTime");
 }
 
+TEST(ParseDocument, RejectsLongReadPoint) {
+  std::string event(kArrived);
+  std::string long_id = "urn:epc:id:sgln:" + std::string(300, '1');
+  event.replace(event.find("urn:epc:id:sgln:7350000.00001.0"), 31, long_id);
+  auto document = ParseDocument(DocumentOf(event), DocumentLimits{});
+  ASSERT_TRUE(document.ok());
+  ASSERT_EQ(document->errors.size(), 1u);
+  EXPECT_EQ(document->errors[0].field, "readPoint.id");
+  EXPECT_EQ(document->errors[0].reason, "field_too_long");
+  EXPECT_EQ(document->errors[0].message, "readPoint.id has 316 bytes; send at most 256");
+}
+
 TEST(ParseDocument, ReadsWeightInGrams) {
   std::string event = R"({"type": "ObjectEvent", "action": "OBSERVE",
     "eventTime": "2026-03-02T06:14:09+01:00", "eventTimeZoneOffset": "+01:00",

@@ -337,6 +337,8 @@ std::string Hex(const unsigned char* bytes, unsigned int size) {
 std::string CanonicalPreHash(const json::object& event, const Prefixes& prefixes) {
   std::string out;
   out.reserve(512);
+
+  // What happened, when, and to which objects.
   if (event.contains("type")) out += "eventType=" + StringMember(event, "type");
   AppendScalar(out, event, "eventTime", CanonicalTime(StringMember(event, "eventTime")));
   AppendScalar(out, event, "eventTimeZoneOffset",
@@ -350,6 +352,8 @@ std::string CanonicalPreHash(const json::object& event, const Prefixes& prefixes
   AppendSortedList(out, event, "inputQuantityList", QuantityText);
   AppendSortedList(out, event, "outputEPCList", EpcText);
   AppendSortedList(out, event, "outputQuantityList", QuantityText);
+
+  // Why and where.
   AppendScalar(out, event, "action", std::string(TrimAsciiSpace(StringMember(event, "action"))));
   AppendScalar(out, event, "transformationID",
                CanonicalEpc(StringMember(event, "transformationID")));
@@ -361,6 +365,8 @@ std::string CanonicalPreHash(const json::object& event, const Prefixes& prefixes
   AppendPersistentDisposition(out, event, prefixes);
   AppendLocation(out, event, "readPoint", prefixes);
   AppendLocation(out, event, "bizLocation", prefixes);
+
+  // Business context, sensor data, then everything the standard does not name.
   AppendSortedList(out, event, "bizTransactionList", [&](const json::value& value) {
     return TypedReference(value, "bizTransaction", Vocabulary::kBizTransactionType, prefixes);
   });

@@ -1,7 +1,7 @@
 // The EPCIS event hash ID of GS1's Core Business Vocabulary 2.0: a SHA-256 over a canonical
-// "pre-hash" string of the event's fields, so that every serialisation of one event (key order,
-// white space, compact or full IRIs, URN or Digital Link identifiers, the time zone of an instant,
-// the order of unordered lists) gives the same ID.
+// "pre-hash" string of the event's fields. Every serialisation of one event gives the same ID,
+// whatever its key order, white space, compact or full IRIs, URN or Digital Link identifiers, time
+// zone of an instant, or order of unordered lists.
 //
 // The pre-hash string lists the fields in the CBV's canonical property order (eventType,
 // eventTime, eventTimeZoneOffset, the EPC and quantity lists, action, transformationID, bizStep,

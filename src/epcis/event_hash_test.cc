@@ -91,7 +91,7 @@ TEST(EventHash, SameForReorderedListMembers) {
             HashOfOnlyEvent(Document(kExampleContext, reordered)));
 }
 
-TEST(EventHash, SameForUrnAndDigitalLinkAndCbvUrn) {
+TEST(EventHash, SameForOtherIdentifierSpelling) {
   std::string spelled = Replaced(kArriving, "\"urn:epc:id:sscc:7350000.0000001234\"",
                                  "\"https://carrier.example/00/073500000000012347?linkType=all\"");
   spelled = Replaced(spelled, "\"arriving\"", "\"urn:epcglobal:cbv:bizstep:arriving\"");

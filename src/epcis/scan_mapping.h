@@ -1,13 +1,13 @@
 // How EPCIS 2.0 events become the carrier's scans of parcels.
 //
 // A parcel is an SSCC, written as an EPC URI or a GS1 Digital Link, in an ObjectEvent's epcList
-// or as an AggregationEvent's parentID. Its scan type comes from the disposition (damaged,
-// container_open, stolen, unknown: the exception scans; completeness_verified at an address or
-// locker node: delivered) or else from the business step (accepting, arriving, departing,
-// loading, unloading, inspecting with a weight, returning, receiving). An event that names no
-// parcel, or whose step and disposition map to no scan type, is kept by the capture interface
-// but gives no scan. An event with an errorDeclaration gives no scan but withdraws the scans of
-// the event it repeats.
+// or as an AggregationEvent's parentID. The disposition decides its scan type first: damaged,
+// container_open, stolen and unknown give the exception scans, and completeness_verified at an
+// address or locker node gives delivered. Otherwise the business step decides: accepting,
+// arriving, departing, loading, unloading, inspecting with a weight, returning, receiving. An event
+// that names no parcel, or whose step and disposition map to no scan type, is kept by the capture
+// interface but gives no scan. An event with an errorDeclaration gives no scan but withdraws the
+// scans of the event it repeats.
 #pragma once
 
 #include <map>

@@ -72,7 +72,8 @@ EpcisCapture::EpcisCapture(const Config& config, Store& store, GuardService& ser
       store_(store),
       service_(service),
       clock_(clock),
-      limits_{static_cast<std::size_t>(config.epcis.capture_limit), kMaxDocumentDepth} {}
+      limits_{static_cast<std::size_t>(config.epcis.capture_limit), kMaxDocumentDepth,
+              config.ingest.max_field_bytes} {}
 
 EpcisCapture::~EpcisCapture() { Stop(); }
 

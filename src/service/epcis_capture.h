@@ -1,5 +1,5 @@
 // The capture jobs of the EPCIS 2.0 REST binding: a posted document is stored as a job before the
-// 202 answer, then a worker thread reads it, stores its events for queries, feeds the scans of
+// 202 response, then a worker thread reads it, stores its events for queries, feeds the scans of
 // parcels to the engine and applies its error declarations. A restart resumes the jobs that had
 // not finished, so nothing answered with 202 is lost (kill -9 included).
 #pragma once

@@ -19,8 +19,8 @@ Status GuardService::ApplyWithdrawals(std::span<const EventWithdrawal> withdrawa
         parcels.insert(withdrawal.parcel_id);
         continue;
       }
-      // A closed parcel left the engine; without the withdrawn event it may be open again (a
-      // withdrawn delivery), so it comes back from the store, whose history no longer has it.
+      // A closed parcel has left the engine. Without the withdrawn event it may be open again
+      // (after a withdrawn delivery), so it is loaded again from the store, which has deleted it.
       auto stored = store_.LoadParcel(withdrawal.parcel_id);
       if (!stored.ok()) return stored.error();
       if (!stored->has_value()) continue;  // An event of a parcel no manifest names yet.

@@ -1,4 +1,4 @@
-// What the store keeps of EPCIS 2.0 capture: capture jobs, captured events and their query.
+// Records of EPCIS 2.0 capture in the store: capture jobs, captured events and their query.
 #pragma once
 
 #include <cstdint>
