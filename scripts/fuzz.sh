@@ -61,6 +61,7 @@ fuzz_dictionary() {
     manifest_*) echo "-dict=fuzz/manifest.dict" ;;
     ndjson_* | input_limits_*) echo "-dict=fuzz/ndjson.dict" ;;
     score_*) echo "-dict=fuzz/score.dict" ;;
+    epcis_*) echo "-dict=fuzz/epcis_document.dict" ;;
   esac
 }
 

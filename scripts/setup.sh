@@ -21,7 +21,10 @@ packages=(
   libfreediameter-dev freediameter-extensions tshark
   chromium
   libnghttp2-dev nghttp2-client wrk nginx-light
+  nodejs
 )
+# The epcis2.js capture test needs npm: NodeSource's nodejs has it, Debian's has it as a package.
+command -v npm >/dev/null || packages+=(npm)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -61,6 +61,14 @@ constexpr std::string_view kEvents =
     R"("time":"2026-03-02T06:14:09+01:00","node":"SE-TERM-GBG"})"
     "\n";
 
+constexpr std::string_view kEpcisDocument =
+    R"({"@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",)"
+    R"( "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-03-02T06:00:00Z",)"
+    R"( "epcisBody": {"eventList": [{"type": "ObjectEvent", "action": "OBSERVE",)"
+    R"( "eventID": "urn:uuid:roles-1", "eventTime": "2026-03-02T06:14:09+01:00",)"
+    R"( "eventTimeZoneOffset": "+01:00", "bizStep": "arriving",)"
+    R"( "epcList": ["https://id.gs1.org/00/373500000000001234"]}]}})";
+
 struct MatrixRow {
   std::string_view method;
   std::string_view path_template;
@@ -185,6 +193,17 @@ const MatrixRow kMatrix[] = {
      "/v1/hotspots?dimension=handler&from=2026-03-01T00:00:00Z&to=2026-03-08T00:00:00Z",
      "",
      {401, 401, 403, 403, 403, 200, 200, 403, 200}},
+    // The EPCIS capture interface: the carrier's, and the admin's like every route. The job of
+    // the carrier's capture is job 1.
+    {"OPTIONS", "/capture", "/capture", "", {401, 401, 403, 403, 204, 403, 403, 403, 204}},
+    {"POST", "/capture", "/capture", kEpcisDocument, {401, 401, 403, 403, 202, 403, 403, 403, 202}},
+    {"GET", "/capture", "/capture", "", {401, 401, 403, 403, 200, 403, 403, 403, 200}},
+    {"GET",
+     "/capture/{captureID}",
+     "/capture/1",
+     "",
+     {401, 401, 403, 403, 200, 403, 403, 403, 200}},
+    {"GET", "/events", "/events", "", {401, 401, 403, 403, 200, 403, 403, 403, 200}},
     // Only the connector's platform, by its signature, may report on orders: no API key helps.
     {"POST",
      "/v1/connectors/{connector}/callbacks",

@@ -91,7 +91,10 @@ int main(int argc, char** argv) {
       app.add_subcommand("replay", "Replay manifests and an event log; write the report CSV");
   replay->add_option("--manifest", replay_options.manifest_paths, "Manifest file (CSV or JSON)")
       ->required();
-  replay->add_option("--events", replay_options.events_path, "Event log (NDJSON)")->required();
+  replay
+      ->add_option("--events", replay_options.events_path,
+                   "Event log (NDJSON, or an EPCIS 2.0 JSON-LD document)")
+      ->required();
   replay->add_option("--report", replay_report, "Report file to write (CSV)")->required();
   replay->add_option("--config", replay_config, "Configuration file (TOML)");
   replay->add_option("--until", replay_until,

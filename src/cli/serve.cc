@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <mutex>
 
 #include "api/console_site.h"
+#include "api/epcis_routes.h"
 #include "api/routes.h"
 #include "api/sighting_routes.h"
 #include "cli/config_audit.h"
@@ -154,6 +156,11 @@ int RunServe(const ServeOptions& options) {
   }
   service.StartBackground();
   publisher.Start();
+  EpcisCapture epcis_capture(config, **store, service, clock);
+  if (Status s = epcis_capture.Start(); !s.ok()) {
+    spdlog::error("resuming EPCIS capture failed: {}", s.error().message);
+    return 1;
+  }
   auto s13 = StartConfiguredS13(config, service, clock);
   if (!s13.ok()) {
     spdlog::error("starting the S13 listener on {} failed: {}", config.eir.s13.listen,
@@ -187,6 +194,9 @@ int RunServe(const ServeOptions& options) {
                   s.error().message);
     return 1;
   }
+  AddEpcisRoutes(router, epcis_capture, **store, counters,
+                 {config.epcis.capture_limit,
+                  std::min(config.epcis.capture_file_size_limit, config.server.max_body_bytes)});
   http::ServerOptions server_options;
   server_options.address = config.server.listen;
   server_options.port = config.server.port;
@@ -217,6 +227,7 @@ int RunServe(const ServeOptions& options) {
   server.Stop();
   if (*s13) (*s13)->Stop();
   eir.Stop();
+  epcis_capture.Stop();
   service.Stop();
   publisher.Stop();
   spdlog::info("stopped");

@@ -455,6 +455,26 @@ Status ReadS13(TableReader& r, S13Config& s13) {
   return Status::Ok();
 }
 
+// Reads a table whose keys are free (location ids, business steps) and whose values are names
+// that `parse` turns into a value, such as [epcis.node_types].
+template <typename Value, typename Parse>
+Status ReadNamedValues(const toml::table& table, const std::string& path, std::string_view origin,
+                       std::string_view expected, Parse parse,
+                       std::map<std::string, Value, std::less<>>& out) {
+  for (const auto& [key, node] : table) {
+    auto name = node.template value<std::string>();
+    std::optional<Value> value = name ? parse(*name) : std::nullopt;
+    if (!value) {
+      return Error::InvalidInput("config", std::string(origin) + ":" +
+                                               std::to_string(node.source().begin.line) +
+                                               ": setting '" + path + "." + std::string(key.str()) +
+                                               "' must be " + std::string(expected));
+    }
+    out[std::string(key.str())] = *value;
+  }
+  return Status::Ok();
+}
+
 // Reads [console]: late_after, utc_offset and shift_starts.
 Status ReadConsole(const toml::table& table, std::string_view origin, ConsoleConfig& console) {
   TableReader r(table, "console", origin);
@@ -496,6 +516,45 @@ Status ReadEir(TableReader& reader, EirConfig& eir) {
   }
   eir.n5g_address = listen->address;
   eir.n5g_port = listen->port;
+  return Status::Ok();
+}
+
+Status ReadEpcis(const toml::table& table, std::string_view origin, Config& config) {
+  TableReader r(table, "epcis", origin);
+  EpcisConfig& epcis = config.epcis;
+  std::int64_t limit = epcis.capture_limit;
+  auto size_limit = static_cast<std::int64_t>(epcis.capture_file_size_limit);
+  for (Status s : {r.Integer("capture_limit", 1, 1'000'000, limit),
+                   r.Integer("capture_file_size_limit", 1024, 1LL << 30, size_limit)}) {
+    if (!s.ok()) return s;
+  }
+  if (const toml::table* node_types = r.Subtable("node_types")) {
+    Status s = ReadNamedValues<NodeType>(
+        *node_types, "epcis.node_types", origin,
+        "a node type: terminal, hub, vehicle, service_point, locker, mailbox or address",
+        [](const std::string& name) { return ParseNodeType(name); }, epcis.mapping.node_types);
+    if (!s.ok()) return s;
+  }
+  if (const toml::table* steps = r.Subtable("biz_steps")) {
+    Status s = ReadNamedValues<ScanType>(
+        *steps, "epcis.biz_steps", origin, "a scan type such as \"sorted\"",
+        [](const std::string& name) -> std::optional<ScanType> {
+          std::optional<ScanType> type = ParseScanType(name);
+          if (type && !IsCarrierScanType(*type)) return std::nullopt;
+          return type;
+        },
+        epcis.mapping.biz_steps);
+    if (!s.ok()) return s;
+  }
+  if (Status s = r.RejectUnknownKeys(); !s.ok()) return s;
+  if (static_cast<std::size_t>(size_limit) > config.server.max_body_bytes) {
+    return Error::InvalidInput(
+        "config", std::string(origin) + ": setting 'epcis.capture_file_size_limit' (" +
+                      std::to_string(size_limit) + ") must not exceed server.max_body_bytes (" +
+                      std::to_string(config.server.max_body_bytes) + ")");
+  }
+  epcis.capture_limit = static_cast<int>(limit);
+  epcis.capture_file_size_limit = static_cast<std::size_t>(size_limit);
   return Status::Ok();
 }
 
@@ -555,6 +614,10 @@ Status ReadRoot(const toml::table& root, std::string_view origin, Config& config
     ingest_config.max_json_depth = static_cast<int>(max_depth);
     ingest_config.max_field_bytes = static_cast<std::size_t>(max_field);
     ingest_config.max_text_field_bytes = static_cast<std::size_t>(max_text_field);
+  }
+
+  if (const toml::table* epcis = reader.Subtable("epcis")) {
+    if (Status s = ReadEpcis(*epcis, origin, config); !s.ok()) return s;
   }
 
   if (const toml::table* detection = reader.Subtable("detection")) {

@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "detection/engine.h"
 #include "detection/hotspots.h"
+#include "epcis/scan_mapping.h"
 #include "service/feed_watermark.h"
 
 namespace imeiguard {
@@ -101,6 +102,17 @@ struct IngestConfig {
   std::size_t max_text_field_bytes = 4096;  // Bytes of the free-text "detail" and "model".
 };
 
+// [epcis]: the EPCIS 2.0 capture interface.
+struct EpcisConfig {
+  // Events of one captured document (GS1-EPCIS-Capture-Limit).
+  int capture_limit = 10000;
+  // Bytes of one captured document (GS1-EPCIS-Capture-File-Size-Limit); at most
+  // server.max_body_bytes.
+  std::size_t capture_file_size_limit = 16u << 20;
+  // [epcis.node_types] and [epcis.biz_steps]: the carrier's part of the mapping to scans.
+  epcis::MappingRules mapping;
+};
+
 struct PrivacyConfig {
   // How long after a parcel was delivered or returned the link between its IMEIs and the parcel
   // is kept, unless the parcel had a case (a suspect, lost or recovered verdict or a lock order).
@@ -179,6 +191,7 @@ struct Config {
   ServerConfig server;
   EirConfig eir;
   IngestConfig ingest;
+  EpcisConfig epcis;
   OutboxConfig outbox;
   PrivacyConfig privacy;
   WatermarkPolicy feed;  // [feed]: when the carrier feed counts as complete up to an event time.

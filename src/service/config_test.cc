@@ -550,3 +550,49 @@ TEST(ParseConfig, EirListenWithoutPortRejected) {
 
 }  // namespace
 }  // namespace imeiguard
+
+namespace imeiguard {
+namespace {
+
+TEST(ParseConfig, EpcisSettingsRead) {
+  auto config = ParseConfig(
+      "[epcis]\ncapture_limit = 50\ncapture_file_size_limit = 4096\n"
+      "[epcis.node_types]\n\"urn:epc:id:sgln:7350000.00042.0\" = \"locker\"\n"
+      "[epcis.biz_steps]\nsorting = \"sorted\"\n",
+      "epcis.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->epcis.capture_limit, 50);
+  EXPECT_EQ(config->epcis.capture_file_size_limit, 4096u);
+  EXPECT_EQ(config->epcis.mapping.node_types.at("urn:epc:id:sgln:7350000.00042.0"),
+            NodeType::kLocker);
+  EXPECT_EQ(config->epcis.mapping.biz_steps.at("sorting"), ScanType::kSorted);
+}
+
+TEST(ParseConfig, EpcisUnknownNodeTypeNamed) {
+  auto config =
+      ParseConfig("[epcis.node_types]\n\"urn:epc:id:sgln:1.2.0\" = \"cellar\"\n", "epcis.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "epcis.toml:2: setting 'epcis.node_types.urn:epc:id:sgln:1.2.0' must be a node type: "
+            "terminal, hub, vehicle, service_point, locker, mailbox or address");
+}
+
+TEST(ParseConfig, EpcisStepToOfficerTypeRejected) {
+  auto config = ParseConfig("[epcis.biz_steps]\nholding = \"declared_lost\"\n", "epcis.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "epcis.toml:2: setting 'epcis.biz_steps.holding' must be a scan type such as "
+            "\"sorted\"");
+}
+
+TEST(ParseConfig, EpcisFileLimitAboveBodyLimitRejected) {
+  auto config = ParseConfig(
+      "[server]\nmax_body_bytes = 2048\n[epcis]\ncapture_file_size_limit = 4096\n", "epcis.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "epcis.toml: setting 'epcis.capture_file_size_limit' (4096) must not exceed "
+            "server.max_body_bytes (2048)");
+}
+
+}  // namespace
+}  // namespace imeiguard

@@ -88,6 +88,15 @@ class GuardService final : public ImeiguardService, private OrderLedger {
   Result<EventAppendResult> IngestViews(std::span<const ScanEventView> events, Timestamp now,
                                         std::span<const Timestamp> clock_times = {});
 
+  // Takes back scan events declared in error (EPCIS errorDeclaration) after the store deleted them
+  // (Store::FinishCaptureJob). Each parcel named is re-assessed as if the events had never
+  // arrived, adopted again from the store when the engine had let it go as closed, and the
+  // withdrawals are then marked applied. A crash before that leaves them unapplied for
+  // ResumeWithdrawals. Returns the first store failure.
+  Status ApplyWithdrawals(std::span<const EventWithdrawal> withdrawals);
+  // Applies the withdrawals that a crash left unapplied. Call after Recover.
+  Status ResumeWithdrawals();
+
   // Whether the parcel is a phone parcel the engine is following.
   bool Tracks(std::string_view parcel_id) const;
 

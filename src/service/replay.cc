@@ -1,12 +1,16 @@
 #include "service/replay.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 #include <unordered_set>
 
+#include "epcis/epcis_document.h"
+#include "epcis/scan_mapping.h"
 #include "events/ndjson.h"
 #include "locking/lock_planner.h"
 #include "service/event_arena.h"
@@ -140,12 +144,64 @@ std::optional<Timestamp> FirstClockTime(std::string_view text) {
   return first;
 }
 
+// An EPCIS 2.0 document as the NDJSON log of the scans it gives, in document order, or
+// std::nullopt for text that is not an EPCIS document. Scans that the document declares in error
+// are left out, so replay assesses each history as the engine does once the declaration has
+// arrived. Invalid events are listed in `diagnostics` and counted in `rejected`.
+std::optional<std::string> EpcisAsNdjson(std::string_view text, const Config& config,
+                                         const std::string& path, std::ostream& diagnostics,
+                                         std::int64_t& rejected) {
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || (text[first] != '{' && text[first] != '[')) {
+    return std::nullopt;
+  }
+  epcis::DocumentLimits limits;
+  limits.max_events = std::numeric_limits<std::size_t>::max();
+  limits.max_field_bytes = config.ingest.max_field_bytes;
+  auto document = epcis::ParseDocument(text, limits);
+  if (!document.ok()) return std::nullopt;
+
+  for (const epcis::EventError& error : document->errors) {
+    diagnostics << path << ": event " << error.index << ": " << error.field << ": " << error.message
+                << "\n";
+  }
+  rejected += static_cast<std::int64_t>(document->errors.size());
+  epcis::Mapped mapped;
+  for (const epcis::Event& event : document->events) {
+    epcis::MapEvent(event, config.epcis.mapping, Timestamp{}, mapped);
+  }
+  std::set<std::string> withdrawn;
+  for (const EventWithdrawal& withdrawal : mapped.withdrawals)
+    withdrawn.insert(withdrawal.event_id);
+
+  std::string log;
+  for (const ScanEvent& scan : mapped.scans) {
+    if (withdrawn.contains(scan.event_id)) continue;
+    boost::json::object line{{"event_id", scan.event_id},
+                             {"parcel_id", scan.parcel_id},
+                             {"type", ScanTypeName(scan.type)},
+                             {"time", FormatRfc3339(scan.time)},
+                             {"node", scan.node},
+                             {"detail", scan.detail}};
+    if (scan.node_type != NodeType::kUnknown) line["node_type"] = NodeTypeName(scan.node_type);
+    if (scan.weight_g) line["weight_g"] = *scan.weight_g;
+    log += boost::json::serialize(line);
+    log += "\n";
+  }
+  return log;
+}
+
 }  // namespace
 
 Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& options,
                                 std::ostream& report, std::ostream& diagnostics) {
   auto events_text = ReadFile(options.events_path);
   if (!events_text.ok()) return events_text.error();
+  ReplaySummary summary;
+  if (auto converted = EpcisAsNdjson(*events_text, config, options.events_path, diagnostics,
+                                     summary.events_rejected)) {
+    *events_text = std::move(*converted);
+  }
 
   SqliteStoreOptions store_options;
   store_options.durability = SqliteStoreOptions::Durability::kNormal;
@@ -160,7 +216,6 @@ Result<ReplaySummary> RunReplay(const Config& config, const ReplayOptions& optio
     connectors[name] = platforms[name].get();
   }
 
-  ReplaySummary summary;
   std::optional<Timestamp> first = FirstClockTime(*events_text);
   ManualClock clock(first.value_or(Timestamp{}));
   summary.clock_start = clock.Now();

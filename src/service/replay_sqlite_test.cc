@@ -91,6 +91,34 @@ TEST_F(ReplayTest, SameLogGivesSameReportTwice) {
   EXPECT_EQ(first, second);
 }
 
+// The same story as an EPCIS 2.0 document: the parcel's theft report is declared in error, so
+// only the delivery counts.
+TEST_F(ReplayTest, EpcisDocumentReplayed) {
+  events_ = R"({"type": "EPCISDocument", "schemaVersion": "2.0",
+    "creationDate": "2026-03-03T00:00:00Z", "epcisBody": {"eventList": [
+    {"type": "ObjectEvent", "action": "OBSERVE", "eventID": "a-1", "bizStep": "accepting",
+     "eventTime": "2026-03-01T08:00:00Z", "eventTimeZoneOffset": "+00:00",
+     "epcList": ["https://id.gs1.org/00/373500000000000001"]},
+    {"type": "ObjectEvent", "action": "OBSERVE", "eventID": "s-1", "bizStep": "inspecting",
+     "disposition": "stolen", "eventTime": "2026-03-01T10:00:00Z",
+     "eventTimeZoneOffset": "+00:00", "epcList": ["https://id.gs1.org/00/373500000000000001"]},
+    {"type": "ObjectEvent", "action": "OBSERVE", "eventID": "s-1", "bizStep": "inspecting",
+     "disposition": "stolen", "eventTime": "2026-03-01T10:00:00Z",
+     "eventTimeZoneOffset": "+00:00", "epcList": ["https://id.gs1.org/00/373500000000000001"],
+     "errorDeclaration": {"declarationTime": "2026-03-01T11:00:00Z"}},
+    {"type": "ObjectEvent", "action": "OBSERVE", "eventID": "d-1", "bizStep": "receiving",
+     "eventTime": "2026-03-02T09:00:00Z", "eventTimeZoneOffset": "+00:00",
+     "epcList": ["https://id.gs1.org/00/373500000000000001"]},
+    {"type": "ObjectEvent", "action": "OBSERVE", "eventID": "x-1", "eventTime": "not a time",
+     "eventTimeZoneOffset": "+00:00"}]}})";
+  std::string report = Replay();
+  EXPECT_NE(report.find("867315042291587,373500000000000001,delivered,released,,0,"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(diagnostics_.find("events.ndjson: event 4: eventTime:"), std::string::npos)
+      << diagnostics_;
+}
+
 TEST_F(ReplayTest, BadLinesListedAndSkipped) {
   events_ =
       "garbage\n"

@@ -100,6 +100,18 @@ bool Tracker::AddEvent(const ScanEventView& event, Timestamp recorded_at) {
   return true;
 }
 
+bool Tracker::RemoveEvent(std::string_view parcel_id, std::string_view event_id) {
+  auto it = parcels_.find(parcel_id);
+  if (it == parcels_.end()) return false;
+  std::vector<ScanEvent>& events = it->second.events;
+  auto removed = std::remove_if(events.begin(), events.end(),
+                                [&](const ScanEvent& event) { return event.event_id == event_id; });
+  if (removed == events.end()) return false;
+  events.erase(removed, events.end());
+  flow_.Record(it->first, events);
+  return true;
+}
+
 std::optional<AssessmentChange> Tracker::Reassess(const std::string& parcel_id, Timestamp as_of,
                                                   Timestamp now) {
   auto it = parcels_.find(parcel_id);

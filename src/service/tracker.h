@@ -68,6 +68,10 @@ class Tracker {
   // when the event is new to the tracker.
   bool AddEvent(const ScanEventView& event, Timestamp recorded_at);
 
+  // Removes an event declared in error from a tracked parcel's history, so that the next
+  // assessment weighs the history as if it had never arrived. Returns true when it was there.
+  bool RemoveEvent(std::string_view parcel_id, std::string_view event_id);
+
   // Assesses the parcel as of the event time `as_of` (the feed's watermark) and plans its orders at
   // clock time `now`. Returns the change to persist, or std::nullopt when nothing changed. The
   // tracker already reflects the change when this returns; new orders carry order_id 0 until

@@ -122,6 +122,20 @@ class SqliteStore final : public Store, public eir::SightingStore {
   // calls go on meanwhile; an in-memory store makes them wait.
   Result<FlowTallies> TallyLosses(HotspotDimension dimension, Timestamp from, Timestamp to,
                                   const ShiftSchedule& shifts) override;
+  Result<std::int64_t> InsertCaptureJob(const CaptureJob& job) override;
+  Result<std::optional<CaptureJob>> LoadCaptureJob(std::int64_t capture_id,
+                                                   bool with_document) override;
+  Result<std::vector<CaptureJob>> ListCaptureJobs(std::int64_t after_capture_id,
+                                                  int limit) override;
+  Result<std::vector<std::int64_t>> UnfinishedCaptureJobs() override;
+  Result<int> StoreCapturedEvents(std::int64_t capture_id, Timestamp record_time,
+                                  std::span<const CapturedEvent> events,
+                                  std::span<const EventWithdrawal> withdrawals) override;
+  Status FinishCaptureJob(const CaptureJob& job) override;
+  Result<std::vector<EventWithdrawal>> LoadUnappliedWithdrawals() override;
+  Status MarkWithdrawalsApplied(std::span<const EventWithdrawal> withdrawals) override;
+  Result<std::vector<CapturedEventRow>> QueryCapturedEvents(
+      const CapturedEventQuery& query) override;
   // "parcels", "devices", "events", "pending_events", then "orders_<status>" for every order
   // status, zeros included, in that order.
   Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() override;

@@ -31,12 +31,14 @@ std::vector<StatementSpec> StatementSpecs() {
       {&S::insert_event,
        Concat({"INSERT OR IGNORE INTO events (", kEventColumns,
                ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
-               " WHERE NOT EXISTS (SELECT 1 FROM pending_events WHERE event_id = ?1)"}),
+               " WHERE NOT EXISTS (SELECT 1 FROM pending_events WHERE event_id = ?1)"
+               " AND NOT EXISTS (SELECT 1 FROM withdrawn_events WHERE event_id = ?1)"}),
        "insert an event"},
       {&S::insert_pending,
        Concat({"INSERT OR IGNORE INTO pending_events (", kEventColumns,
                ", pending_until) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13"
-               " WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ?1)"}),
+               " WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ?1)"
+               " AND NOT EXISTS (SELECT 1 FROM withdrawn_events WHERE event_id = ?1)"}),
        "insert a pending event"},
       {&S::purge_pending, "DELETE FROM pending_events WHERE pending_until < ?1",
        "delete expired pending events"},

@@ -22,9 +22,11 @@
 #include "core/time.h"
 #include "detection/hotspots.h"
 #include "detection/verdict.h"
+#include "events/event_withdrawal.h"
 #include "events/scan_event.h"
 #include "locking/lock_state.h"
 #include "registry/manifest.h"
+#include "store/capture_records.h"
 #include "store/case_record.h"
 
 namespace imeiguard {
@@ -238,6 +240,35 @@ class Store {
   // shift row is a node and the shift of `shifts` that the scan's event time falls in.
   virtual Result<FlowTallies> TallyLosses(HotspotDimension dimension, Timestamp from, Timestamp to,
                                           const ShiftSchedule& shifts) = 0;
+
+  // EPCIS capture (see capture_records.h).
+
+  // Inserts a capture job with its document and returns its capture_id.
+  virtual Result<std::int64_t> InsertCaptureJob(const CaptureJob& job) = 0;
+  // The job, with its document only when `with_document`, or std::nullopt.
+  virtual Result<std::optional<CaptureJob>> LoadCaptureJob(std::int64_t capture_id,
+                                                           bool with_document) = 0;
+  // A page of jobs without their documents, by capture_id after `after_capture_id`.
+  virtual Result<std::vector<CaptureJob>> ListCaptureJobs(std::int64_t after_capture_id,
+                                                          int limit) = 0;
+  // The capture_id of every job that has not finished, oldest first.
+  virtual Result<std::vector<std::int64_t>> UnfinishedCaptureJobs() = 0;
+  // In one transaction: stores `events` of job `capture_id`, captured at `record_time` (an
+  // archive_key already stored changes nothing), and records `withdrawals`, deleting the scan
+  // events they name from the history and the pending area. Returns how many events were new.
+  virtual Result<int> StoreCapturedEvents(std::int64_t capture_id, Timestamp record_time,
+                                          std::span<const CapturedEvent> events,
+                                          std::span<const EventWithdrawal> withdrawals) = 0;
+  // Marks the job finished with `job`'s outcome and empties its document; its events_captured
+  // becomes the number of stored events that the job captured first. kNotFound when the job is
+  // not stored.
+  virtual Status FinishCaptureJob(const CaptureJob& job) = 0;
+  // Withdrawals whose parcel has not been re-assessed since, oldest first.
+  virtual Result<std::vector<EventWithdrawal>> LoadUnappliedWithdrawals() = 0;
+  virtual Status MarkWithdrawalsApplied(std::span<const EventWithdrawal> withdrawals) = 0;
+  // A page of captured events in capture order.
+  virtual Result<std::vector<CapturedEventRow>> QueryCapturedEvents(
+      const CapturedEventQuery& query) = 0;
 
   // Counts for metrics and readiness: parcels, devices, events, pending events, orders by status.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> Counts() = 0;
