@@ -6,6 +6,7 @@
 
 #include "diameter/pcap_capture.h"
 #include "diameter/server.h"
+#include "eir/equipment_status.h"
 
 namespace imeiguard {
 
@@ -17,18 +18,31 @@ struct S13Listener::Parts {
   std::unique_ptr<diameter::Server> server;
 };
 
-diameter::EquipmentStatusSource EquipmentStatusFrom(ImeiguardService& service) {
-  return [&service](Imei imei) -> std::optional<diameter::EquipmentStatus> {
-    if (service.Check(imei) == CheckAnswer::kBlocked) {
-      return diameter::EquipmentStatus::kBlacklisted;
-    }
-    auto devices = service.FindDevices(imei);
-    // A store that fails leaves the device unknown rather than whitelisted.
-    if (!devices.ok() || devices->empty()) return std::nullopt;
-    for (const DeviceRow& device : *devices) {
-      if (device.state == LockState::kGreylisted) return diameter::EquipmentStatus::kGreylisted;
+diameter::EquipmentStatusSource EquipmentStatusFrom(const eir::EquipmentSnapshot& snapshot) {
+  return [&snapshot](Imei imei) -> std::optional<diameter::EquipmentStatus> {
+    std::optional<LockState> state = snapshot.Lookup(imei.core_value());
+    if (!state) return std::nullopt;
+    switch (eir::EquipmentStatusOf(*state)) {
+      case eir::EquipmentStatus::kBlacklisted:
+        return diameter::EquipmentStatus::kBlacklisted;
+      case eir::EquipmentStatus::kGreylisted:
+        return diameter::EquipmentStatus::kGreylisted;
+      case eir::EquipmentStatus::kWhitelisted:
+        break;
     }
     return diameter::EquipmentStatus::kWhitelisted;
+  };
+}
+
+diameter::S13QueryObserver SightingsTo(eir::SightingRecorder& recorder) {
+  return [&recorder](const diameter::S13Query& query) {
+    eir::EquipmentQuery sighting;
+    sighting.core = query.core;
+    sighting.interface = query.interface;
+    sighting.network_element = query.network_element;
+    sighting.supi_or_imsi = query.imsi;
+    sighting.at = query.at;
+    recorder.Record(sighting);
   };
 }
 
@@ -87,11 +101,12 @@ Result<std::unique_ptr<S13Listener>> S13Listener::Start(const S13Config& config,
 }
 
 Result<std::unique_ptr<S13Listener>> StartConfiguredS13(const Config& config,
-                                                        ImeiguardService& service,
+                                                        const eir::EquipmentSnapshot& snapshot,
+                                                        eir::SightingRecorder& recorder,
                                                         const Clock& clock) {
   if (config.eir.s13.listen.empty()) return std::unique_ptr<S13Listener>();
-  // NOTE: no sighting recorder is connected yet, so queries are answered but not recorded.
-  return S13Listener::Start(config.eir.s13, EquipmentStatusFrom(service), {}, clock);
+  return S13Listener::Start(config.eir.s13, EquipmentStatusFrom(snapshot), SightingsTo(recorder),
+                            clock);
 }
 
 S13Listener::S13Listener(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

@@ -7,16 +7,19 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "diameter/s13.h"
+#include "eir/equipment_snapshot.h"
+#include "eir/sighting.h"
 #include "service/config.h"
-#include "service/service.h"
 
 namespace imeiguard {
 
-// Looks up a device's Equipment-Status in the service. A device that the check snapshot blocks is
-// BLACKLISTED, and one with a greylisted stored device is GREYLISTED. Any other device with a
-// record is WHITELISTED, and one without is std::nullopt (unknown).
-// NOTE: only BLACKLISTED comes from the in-memory snapshot; the rest reads the store.
-diameter::EquipmentStatusSource EquipmentStatusFrom(ImeiguardService& service);
+// Answers Equipment-Status from the in-memory device snapshot that N5g-eir and the public check
+// answer from too, so that one device gets one answer on every interface. A device the snapshot
+// does not hold is std::nullopt (unknown).
+diameter::EquipmentStatusSource EquipmentStatusFrom(const eir::EquipmentSnapshot& snapshot);
+
+// Reports each S13 query to `recorder`, which keeps those that name a traced device.
+diameter::S13QueryObserver SightingsTo(eir::SightingRecorder& recorder);
 
 class S13Listener {
  public:
@@ -39,10 +42,11 @@ class S13Listener {
   std::unique_ptr<Parts> parts_;
 };
 
-// Starts the S13 listener when [eir] s13_listen is set, answering from `service`; returns null
-// when it is not. Fails as S13Listener::Start does.
+// Starts the S13 listener when [eir] s13_listen is set, answering from `snapshot` and reporting
+// queries to `recorder`; returns null when it is not set. Fails as S13Listener::Start does.
 Result<std::unique_ptr<S13Listener>> StartConfiguredS13(const Config& config,
-                                                        ImeiguardService& service,
+                                                        const eir::EquipmentSnapshot& snapshot,
+                                                        eir::SightingRecorder& recorder,
                                                         const Clock& clock);
 
 }  // namespace imeiguard

@@ -10,11 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "diameter/message.h"
 #include "identifiers/imei.h"
@@ -203,6 +206,30 @@ TEST_F(S13FreeDiameterTest, AnswersFreeDiameterMme) {
   EXPECT_EQ(answers[std::string(kSuspectCore)], "result=2001 experimental=-1 status=2");
   EXPECT_EQ(answers[WithCheckDigit(kCleanCore)], "result=2001 experimental=-1 status=0");
   EXPECT_EQ(answers[std::string(kUnknownCore)], "result=-1 experimental=5422 status=-1");
+
+  // The locked phone's query is a lead: which MME asked, with which SIM. Sightings are written in
+  // the background, so this waits for the batch; an unknown device leaves none.
+  auto contract =
+      OpenApiContract::Load(std::string(IMEIGUARD_SOURCE_DIR) + "/src/api/openapi.json");
+  ASSERT_TRUE(contract.ok()) << contract.error().message;
+  ContractClient client(*contract, server_->port());
+  auto sightings_of = [&](std::string_view imsi) {
+    auto response = client.Send("GET", "/v1/sightings?imsi=" + std::string(imsi), key_, "");
+    EXPECT_TRUE(response.ok() && response->status == 200);
+    if (!response.ok()) return boost::json::array();
+    return boost::json::parse(response->body).at("sightings").as_array();
+  };
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  boost::json::array locked_sightings;
+  while (locked_sightings.empty() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    locked_sightings = sightings_of("240011234567890");
+  }
+  ASSERT_EQ(locked_sightings.size(), 1u);
+  EXPECT_EQ(locked_sightings[0].at("interface"), "s13");
+  EXPECT_EQ(locked_sightings[0].at("network_element"), "mme.test.localdomain");
+  EXPECT_EQ(locked_sightings[0].at("lock_state"), "locked");
+  EXPECT_THAT(sightings_of("240011234567893"), IsEmpty());
 
   server_->Stop();
   std::string server_log = ReadFile(server_->log_path());

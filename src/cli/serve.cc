@@ -161,7 +161,9 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("resuming EPCIS capture failed: {}", s.error().message);
     return 1;
   }
-  auto s13 = StartConfiguredS13(config, service, clock);
+  EirServing eir(config.eir, service.equipment_snapshot(), **store, clock);
+  service.SetMetricsSource([&eir] { return eir.Metrics(); });
+  auto s13 = StartConfiguredS13(config, service.equipment_snapshot(), eir.recorder(), clock);
   if (!s13.ok()) {
     spdlog::error("starting the S13 listener on {} failed: {}", config.eir.s13.listen,
                   s13.error().message);
@@ -187,8 +189,6 @@ int RunServe(const ServeOptions& options) {
   ConsoleSite console = LoadConsole(config.server.console_directory);
   if (console.file_count() > 0) AddConsoleRoutes(router, console, counters);
   AddSightingRoutes(router, service, **store, **store, counters, clock);
-  EirServing eir(config.eir, service.equipment_snapshot(), **store, clock);
-  service.SetMetricsSource([&eir] { return eir.Metrics(); });
   if (Status s = eir.Start(); !s.ok()) {
     spdlog::error("starting the N5g-eir listener on {} failed: {}", config.eir.n5g_listen,
                   s.error().message);
