@@ -42,10 +42,10 @@ struct ChainLimits {
   // A parcel at a terminal or hub goes quiet past the time that the node's parcels take to their
   // next scan after the same kind of scan. That time is short after a sorting and long after an
   // unloading, when parcels wait for a full linehaul. Past it, it counts in full this much later.
-  // The wait is learned from the longest of the waits that ended in the last quiet_history, at
-  // least quiet_min_samples of them, times the margin: not a quantile, since a few parcels in
-  // every hundred are held for hours, and not the latest few hundred, which at a busy node cover
-  // only part of the day.
+  // The wait is the maximum of the waits that ended in the last quiet_history, at least
+  // quiet_min_samples of them, times the margin. A quantile would call the few parcels in every
+  // hundred that are held for hours stolen. The latest few hundred waits would cover only part of
+  // the day at a busy node.
   Duration quiet_confirm_after = std::chrono::hours(2);
   Duration quiet_history = std::chrono::hours(48);
   int quiet_min_samples = 100;
@@ -61,8 +61,9 @@ struct ChainLimits {
 };
 
 // A scan recorded this long after its event time came in a late upload: its node's feed was
-// behind, so parcels not yet seen there may only be waiting in that upload. Scanners at sorting
-// nodes upload within minutes, handhelds on the road within half an hour.
+// behind, so parcels not yet seen there may only be waiting in that upload. NOTE: an assumed
+// bound (scanners at sorting nodes upload within minutes, handhelds within half an hour), not
+// learned from the feed.
 inline constexpr Duration kLateRecordAfter = std::chrono::hours(1);
 
 class FlowStatistics {
