@@ -37,10 +37,11 @@ for seed in "${seeds[@]}"; do
     tail -n 20 "$dir/replay.stderr" >&2
     exit 1
   fi
+  # --until also scores the thefts whose detection window closed before the flow's end.
   "$imeiguard" score --labels "$dir/labels.csv" --report "$dir/report.csv" --policy "$policy" \
-    >"$dir/score.txt"
+    --until "$until_time" >"$dir/score.txt"
   "$imeiguard" score --labels "$dir/labels.csv" --report "$dir/report.csv" --policy "$policy" \
-    --format csv >"$dir/score.csv"
+    --until "$until_time" --format csv >"$dir/score.csv"
   echo "seed $seed: $(head -n 1 "$dir/simulate.txt")"
   cat "$dir/score.txt"
   echo

@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
                        "Random seed; the same seed gives the same files");
   simulate->add_option("--days", simulate_options.days,
                        "Days over which parcels are accepted (1 to 60)");
+  simulate->add_option("--tail-days", simulate_options.tail_days,
+                       "Days the flow runs on with no new parcels (0 to 30, default 4)");
   simulate->add_option("--parcels", simulate_options.parcels,
                        "Parcels in all, with and without phones");
   simulate->add_option("--phone-parcels", simulate_options.phone_parcels,
@@ -131,6 +133,11 @@ int main(int argc, char** argv) {
   score->add_option("--policy", score_options.policy,
                     "on-loss (default) or transit-hold: the locking policy the engine ran with");
   score->add_option("--format", score_options.format, "table (default), csv or json");
+  score->add_option("--until", score_options.until,
+                    "The flow's end, as given to replay: also score the thefts whose detection "
+                    "window closed before it");
+  score->add_option("--window-hours", score_options.window_hours,
+                    "How long a theft's detection may take, for --until (default 96)");
 
   CLI::App* keys = app.add_subcommand("keys", "Manage API keys");
   keys->require_subcommand(1);

@@ -37,6 +37,20 @@ int RunScore(const ScoreCommandOptions& options, std::ostream& out, std::ostream
                 err);
   }
 
+  std::optional<scoring::DetectionWindow> window;
+  if (!options.until.empty()) {
+    auto until = ParseRfc3339(options.until);
+    if (!until.ok()) {
+      return Fail(
+          Error::InvalidInput("until", "--until '" + options.until + "' is not an RFC 3339 time"),
+          err);
+    }
+    if (options.window_hours < 0) {
+      return Fail(Error::InvalidInput("window-hours", "--window-hours must be 0 or more"), err);
+    }
+    window = scoring::DetectionWindow{*until, std::chrono::hours(options.window_hours)};
+  }
+
   auto labels_text = ReadWholeFile(options.labels_path);
   if (!labels_text.ok()) return Fail(labels_text.error(), err);
   auto labels = scoring::ParseLabelsCsv(*labels_text, options.labels_path);
@@ -46,7 +60,7 @@ int RunScore(const ScoreCommandOptions& options, std::ostream& out, std::ostream
   auto report = scoring::ParseReportCsv(*report_text, options.report_path);
   if (!report.ok()) return Fail(report.error(), err);
 
-  scoring::WriteScorecard(scoring::Score(*labels, *report, *policy), *format, out);
+  scoring::WriteScorecard(scoring::Score(*labels, *report, *policy, window), *format, out);
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "detection/proof_of_delivery.h"
 
@@ -30,15 +31,24 @@ std::string Hours(Duration duration) {
          " h";
 }
 
-// One link of the scan chain that must end within a limit: a leg towards a node, or a stay at one.
+// While a leg's destination has scanned nothing past the time the leg would count in full, its
+// feed may only be behind: the leg is looked at again this much later.
+constexpr Duration kFeedRecheck = std::chrono::hours(1);
+
+// One link of the scan chain that must end within a limit: a leg towards a node, a stay at one, or
+// the wait there since the parcel's last scan.
 struct ChainLink {
+  enum class Kind { kLeg, kStay, kQuiet };
+  Kind kind = Kind::kStay;
   std::string node;  // The node the parcel is at or headed to.
   std::string from;  // For a leg: the node it departed.
   NodeType type = NodeType::kUnknown;
+  ScanType scan = ScanType::kArrived;  // For a wait: the scan it waits after.
   Timestamp since;
   Duration limit{0};
   int stage = 0;              // 0: nothing fired, 1: suspect fired, 2: done.
   Duration confirm_after{0};  // From the limit to the full outcome, set when stage 1 fires.
+  Timestamp due;              // When the full outcome first fell due.
 };
 
 // The walk along one parcel's timeline: events in event-time order, with the time-based deadlines
@@ -60,7 +70,9 @@ class Timeline {
     }
   }
 
-  void Apply(const ScanEvent& event) {
+  // `next_scan` is the event time of the next event that may move the parcel on, if any.
+  void Apply(const ScanEvent& event, std::optional<Timestamp> next_scan) {
+    next_scan_ = next_scan;
     if (closed_) {
       if (event.type == ScanType::kClaimNotReceived) ReopenByClaim(event);
       return;
@@ -122,7 +134,7 @@ class Timeline {
   }
 
  private:
-  enum class DeadlineKind { kSilence, kOverdue, kLeg, kStay, kClaim };
+  enum class DeadlineKind { kSilence, kOverdue, kLeg, kStay, kQuiet, kClaim };
   struct Deadline {
     Timestamp at;
     DeadlineKind kind;
@@ -162,26 +174,41 @@ class Timeline {
     // A scan after a chain rule fired shows where the parcel is, so that link starts over.
     if (leg_ && (event.node != leg_->from || leg_->stage > 0)) leg_.reset();
     if (stay_ && (stay_->node != event.node || stay_->stage > 0)) stay_.reset();
+    // Every scan starts the wait for the next one afresh.
+    quiet_.reset();
     bool departs = event.type == ScanType::kDeparted || event.type == ScanType::kLoaded;
     if (departs) {
       stay_.reset();
       if (!event.next_node.empty()) {
-        leg_ = ChainLink{event.next_node,
-                         event.node,
-                         NodeType::kUnknown,
-                         event.time,
-                         flow_.TransitLimit(event.node, event.next_node, event.time, policy_.chain),
-                         0};
+        leg_ = ChainLink{};
+        leg_->kind = ChainLink::Kind::kLeg;
+        leg_->node = event.next_node;
+        leg_->from = event.node;
+        leg_->since = event.time;
+        leg_->limit = flow_.TransitLimit(event.node, event.next_node, event.time, policy_.chain);
       }
       return;
     }
-    if (!stay_ && HasDwellLimit(event.node_type) && !awaiting_pickup_) {
-      stay_ = ChainLink{event.node,
-                        "",
-                        event.node_type,
-                        event.time,
-                        flow_.DwellLimit(event.node_type, event.time, policy_.chain),
-                        0};
+    if (!HasDwellLimit(event.node_type) || awaiting_pickup_) return;
+    if (!stay_) {
+      stay_ = ChainLink{};
+      stay_->node = event.node;
+      stay_->type = event.node_type;
+      stay_->since = event.time;
+      stay_->limit = flow_.DwellLimit(event.node_type, event.time, policy_.chain);
+    }
+    // A wait that ends sooner than any limit can cannot fire: skip learning its limit.
+    if (next_scan_ && *next_scan_ - event.time < policy_.chain.dwell_floor) return;
+    // Only a wait learned from the node's own parcels says more than the stay's limit does.
+    Duration wait = flow_.QuietLimit(event.node, event.type, event.time, policy_.chain);
+    if (wait < policy_.chain.dwell_ceiling) {
+      quiet_ = ChainLink{};
+      quiet_->kind = ChainLink::Kind::kQuiet;
+      quiet_->node = event.node;
+      quiet_->type = event.node_type;
+      quiet_->scan = event.type;
+      quiet_->since = event.time;
+      quiet_->limit = wait;
     }
   }
 
@@ -225,6 +252,7 @@ class Timeline {
     consider(OverdueDeadline(), DeadlineKind::kOverdue);
     consider(ChainDeadline(leg_, policy_.missed_arrival), DeadlineKind::kLeg);
     consider(ChainDeadline(stay_, policy_.dwell), DeadlineKind::kStay);
+    consider(ChainDeadline(quiet_, policy_.quiet_wait), DeadlineKind::kQuiet);
     return next;
   }
 
@@ -284,6 +312,13 @@ class Timeline {
                       Hours(stay_->limit) + " limit of a " +
                       std::string(NodeTypeName(stay_->type)));
         return;
+      case DeadlineKind::kQuiet:
+        FireChain(*quiet_, policy_.quiet_wait, kRuleDwell, deadline.at,
+                  "not scanned since its " + std::string(ScanTypeName(quiet_->scan)) + " scan at " +
+                      quiet_->node + " at " + FormatRfc3339(quiet_->since) +
+                      "; parcels there are scanned again within " + Hours(quiet_->limit) +
+                      " after one");
+        return;
     }
   }
 
@@ -291,27 +326,60 @@ class Timeline {
   void FireChain(ChainLink& link, RuleOutcome outcome, std::string_view rule, Timestamp at,
                  std::string detail) {
     const ChainLimits& chain = policy_.chain;
-    bool is_leg = !link.from.empty();
+    bool is_leg = link.kind == ChainLink::Kind::kLeg;
     if (link.stage == 0) {
-      link.confirm_after = chain.dwell_confirm_after;
+      link.confirm_after = link.kind == ChainLink::Kind::kQuiet ? chain.quiet_confirm_after
+                                                                : chain.dwell_confirm_after;
       if (is_leg) {
-        int vanished = flow_.VanishedWithLoad(link.from, link.node, link.since, at, link.limit);
-        bool with_load = vanished >= chain.load_min_parcels;
+        FlowStatistics::Load load = flow_.LoadOf(link.from, link.node, link.since, at, link.limit);
+        bool with_load = load.vanished >= chain.load_min_parcels &&
+                         load.vanished >= chain.load_min_share * load.departed;
         link.confirm_after = with_load ? chain.load_confirm_after : chain.transit_confirm_after;
         if (with_load) {
-          detail += "; " + std::to_string(vanished) + " parcels of its load vanished with it";
+          detail += "; " + std::to_string(load.vanished) + " of the " +
+                    std::to_string(load.departed) + " parcels of its load vanished with it";
         }
       }
+      link.due = at + link.confirm_after;
+    } else if (is_leg && DestinationBehind(link, at)) {
+      link.confirm_after += kFeedRecheck;
+      return;
     }
-    bool confirm = link.stage == 1 || link.confirm_after <= Duration(0);
+    // A wait that only makes the parcel suspect has nothing to confirm.
+    bool confirm = link.stage == 1 || link.confirm_after <= Duration(0) ||
+                   (link.kind == ChainLink::Kind::kQuiet && outcome != RuleOutcome::kLost);
     link.stage = confirm ? 2 : 1;
     if (!confirm) {
       Fire(RuleOutcome::kSuspect, rule, at, "", std::move(detail));
       return;
     }
     std::optional<std::string> outage =
-        is_leg ? ArrivalsStoppedContext(link.node, at) : HeldUpContext(link.node, at, link.limit);
+        is_leg ? DestinationFeedContext(link, at) : HeldUpContext(link.node, at, link.limit);
     FireUnlessOutage(outcome, rule, at, std::move(outage), std::move(detail));
+  }
+
+  // Whether the leg's destination has scanned nothing at or after the time the leg fell due, so
+  // that its feed may only be behind, and the leg has not waited as long as a lone leg does.
+  bool DestinationBehind(const ChainLink& leg, Timestamp at) const {
+    if (at >= leg.due + policy_.chain.transit_confirm_after) return false;
+    std::optional<Timestamp> latest = flow_.LatestScanAt(leg.node);
+    return !latest || *latest < leg.due;
+  }
+
+  // Describes why the destination's feed does not show where the parcel is: scans there came in
+  // a late upload since the parcel departed, the destination scanned nothing past the due time,
+  // or it scanned no arrival lately.
+  std::optional<std::string> DestinationFeedContext(const ChainLink& leg, Timestamp at) const {
+    if (int late = flow_.LateRecordsAt(leg.node, leg.since, at); late > 0) {
+      return std::to_string(late) + " scans at " + leg.node + " since " + FormatRfc3339(leg.since) +
+             " were recorded an hour or more late";
+    }
+    std::optional<Timestamp> latest = flow_.LatestScanAt(leg.node);
+    if (!latest || *latest < leg.due) {
+      return "nothing scanned at " + leg.node + " since " +
+             (latest ? FormatRfc3339(*latest) : std::string("ever"));
+    }
+    return ArrivalsStoppedContext(leg.node, at);
   }
 
   // Describes an outage at `node` when many parcels are held up there at once.
@@ -375,8 +443,10 @@ class Timeline {
   std::optional<Timestamp> last_scan_;
   std::string last_node_;
   std::optional<Timestamp> silence_fired_for_;
-  std::optional<ChainLink> leg_;   // The leg the parcel departed on, until it is scanned again.
-  std::optional<ChainLink> stay_;  // Its stay at a terminal, hub or vehicle.
+  std::optional<ChainLink> leg_;    // The leg the parcel departed on, until it is scanned again.
+  std::optional<ChainLink> stay_;   // Its stay at a terminal, hub or vehicle.
+  std::optional<ChainLink> quiet_;  // Its wait there since its last scan, when learned.
+  std::optional<Timestamp> next_scan_;
   const ScanEvent* delivery_ = nullptr;
   std::optional<Timestamp> claim_deadline_;  // When an unanswered claim after weak proof counts.
   bool overdue_fired_ = false;
@@ -393,9 +463,19 @@ class Timeline {
 Assessment Assess(const ParcelRecord& parcel, std::span<const ScanEvent> history, Timestamp as_of,
                   const DetectionPolicy& policy, const FlowStatistics& flow) {
   Timeline timeline(parcel, policy, flow);
-  for (const ScanEvent& event : history) {
-    timeline.PassTimeUntil(event.time);
-    timeline.Apply(event);
+  // Walks backwards first to find, for each event, the next one that may move the parcel on.
+  std::vector<std::optional<Timestamp>> next_scan(history.size());
+  std::optional<Timestamp> later;
+  for (std::size_t i = history.size(); i-- > 0;) {
+    next_scan[i] = later;
+    ScanType type = history[i].type;
+    if (type != ScanType::kClaimNotReceived && type != ScanType::kDeclaredLost) {
+      later = history[i].time;
+    }
+  }
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    timeline.PassTimeUntil(history[i].time);
+    timeline.Apply(history[i], next_scan[i]);
   }
   return timeline.Finish(as_of);
 }

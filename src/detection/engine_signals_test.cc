@@ -159,7 +159,7 @@ TEST(BrokenChain, VanishedLoadLocksWithinHour) {
       Assess(Parcel(), std::vector{departed}, kStart + hours(5), DetectionPolicy{}, flow);
   EXPECT_EQ(a.verdict, Verdict::kLost);
   EXPECT_EQ(a.since, kStart + hours(4));
-  EXPECT_NE(a.evidence.at(0).detail.find("5 parcels of its load vanished with it"),
+  EXPECT_NE(a.evidence.at(0).detail.find("5 of the 5 parcels of its load vanished with it"),
             std::string::npos)
       << a.evidence.at(0).detail;
 }
@@ -234,11 +234,156 @@ TEST(NodeOutage, SilentDestinationOnlySuspects) {
     flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
                                      NodeType::kTerminal, "SE-HUB-E")});
   }
-  Assessment a =
-      Assess(Parcel(), std::vector{departed}, kStart + hours(40), DetectionPolicy{}, flow);
+  DetectionPolicy policy;
+  // The leg counts in full an hour after its 36 h limit, but hub E has scanned nothing since:
+  // its feed may only be behind, so the leg waits.
+  Assessment waiting = Assess(Parcel(), std::vector{departed}, kStart + hours(40), policy, flow);
+  EXPECT_EQ(Facts(waiting), (std::vector<std::string>{"missed_arrival:suspect"}));
+  // Silent for as long as a lone leg waits, the hub is down: the parcel stays only suspect.
+  Assessment a = Assess(Parcel(), std::vector{departed}, kStart + hours(70), policy, flow);
   EXPECT_EQ(a.verdict, Verdict::kSuspect);
   EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "node_outage:context",
                                                 "missed_arrival:suspect"}));
+}
+
+// Parcels that left terminal A for hub B together at kStart: `arrived` of them scanned at the hub
+// 2 h later, `vanished` never scanned again.
+void RecordLoad(FlowStatistics& flow, int arrived, int vanished) {
+  for (int i = 0; i < arrived + vanished; ++i) {
+    std::string id = "run-" + std::to_string(i);
+    std::vector<ScanEvent> history = {
+        Scan(id + "d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B")};
+    if (i < arrived) {
+      history.push_back(
+          Scan(id + "a", ScanType::kArrived, kStart + hours(2), "SE-HUB-B", NodeType::kHub));
+    }
+    flow.Record(id, history);
+  }
+}
+
+TEST(BrokenChain, FewMissedOnBusyRunIsNoVanishedLoad) {
+  // Forty parcels left on one run; the parcel and three others were not scanned at the hub, whose
+  // scans of them were missed. Three of forty is no vanished load, so the parcel waits as a lone
+  // leg does.
+  FlowStatistics flow = LearnedFlow();
+  RecordLoad(flow, 36, 3);
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B");
+  flow.Record("373500000000009999", std::vector{departed});
+  DetectionPolicy policy;
+  Assessment a = Assess(Parcel(), std::vector{departed}, kStart + hours(6), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(a.next_deadline, kStart + hours(3) + policy.chain.transit_confirm_after);
+}
+
+TEST(BrokenChain, LateUploadAtDestinationOnlySuspects) {
+  // Hub B's scanners uploaded late: its scans since the departure were recorded hours after they
+  // happened, and the parcel's own arrival is still in a batch to come.
+  FlowStatistics flow = LearnedFlow();
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-B");
+  flow.Record("373500000000009999", std::vector{departed});
+  RecordLoad(flow, 0, 4);
+  ScanEvent late = Scan("late", ScanType::kArrived, kStart + hours(1), "SE-HUB-B", NodeType::kHub);
+  late.received = kStart + hours(5);
+  flow.Record("late-upload", std::vector{late});
+  Assessment a =
+      Assess(Parcel(), std::vector{departed}, kStart + hours(6), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "node_outage:context",
+                                                "missed_arrival:suspect"}));
+  EXPECT_NE(a.evidence.at(1).detail.find("recorded an hour or more late"), std::string::npos)
+      << a.evidence.at(1).detail;
+}
+
+TEST(BrokenChain, VanishedLoadWaitsForDestinationFeed) {
+  // The load vanished, but hub C has scanned nothing since an hour before it fell due: its feed
+  // may only be behind. Once the hub scans other parcels past that time, the parcel locks, at the
+  // time it fell due.
+  FlowStatistics flow = LearnedFlow();
+  auto departed =
+      Scan("d", ScanType::kDeparted, kStart, "SE-TERM-A", NodeType::kTerminal, "SE-HUB-C");
+  flow.Record("373500000000009999", std::vector{departed});
+  for (int i = 0; i < 4; ++i) {
+    std::string id = "load-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kDeparted, kStart, "SE-TERM-A",
+                                     NodeType::kTerminal, "SE-HUB-C")});
+  }
+  DetectionPolicy policy;
+  Timestamp due = kStart + policy.chain.transit_ceiling + policy.chain.load_confirm_after;
+  flow.Record("before", std::vector{Scan("b", ScanType::kArrived, due - hours(1), "SE-HUB-C",
+                                         NodeType::kHub)});
+  Assessment waiting = Assess(Parcel(), std::vector{departed}, due + hours(3), policy, flow);
+  EXPECT_EQ(waiting.verdict, Verdict::kSuspect);
+
+  flow.Record("after", std::vector{Scan("a", ScanType::kArrived, due + hours(3) + minutes(30),
+                                        "SE-HUB-C", NodeType::kHub)});
+  Assessment a = Assess(Parcel(), std::vector{departed}, due + hours(4), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, due);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "missed_arrival:lost"}));
+}
+
+// 400 parcels sorted at hub B over the 60 hours before kStart, each loaded 20 to 50 minutes
+// later, and 400 unloaded there 30 hours before, each sorted 1 to 30 hours later.
+FlowStatistics SortingHub() {
+  FlowStatistics flow = LearnedFlow();
+  for (int i = 0; i < 400; ++i) {
+    Timestamp t = kStart - hours(60) + minutes(9 * i);
+    std::string id = "sorted-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id + "s", ScanType::kSorted, t, "SE-HUB-B", NodeType::kHub),
+                                Scan(id + "l", ScanType::kLoaded, t + minutes(20 + i % 31),
+                                     "SE-HUB-B", NodeType::kHub, "SE-LH-1")});
+    std::string held = "held-" + std::to_string(i);
+    flow.Record(
+        held,
+        std::vector{
+            Scan(held + "u", ScanType::kUnloaded, t - hours(30), "SE-HUB-B", NodeType::kHub),
+            Scan(held + "s", ScanType::kSorted, t - hours(30) + hours(1 + i % 30), "SE-HUB-B",
+                 NodeType::kHub),
+            Scan(held + "d", ScanType::kDeparted, t - hours(30) + hours(1 + i % 30) + minutes(30),
+                 "SE-HUB-B", NodeType::kHub, "SE-TERM-C")});
+  }
+  return flow;
+}
+
+TEST(FlowStatistics, QuietLimitIsLongestRecentWait) {
+  FlowStatistics flow = SortingHub();
+  ChainLimits limits;
+  // 50 minutes times 1.5 is below the floor.
+  EXPECT_EQ(flow.QuietLimit("SE-HUB-B", ScanType::kSorted, kStart, limits), limits.dwell_floor);
+  EXPECT_EQ(flow.QuietLimit("SE-HUB-B", ScanType::kUnloaded, kStart, limits), hours(45));
+  // Hub B's waits after an arrival are fewer than quiet_min_samples: the ceiling applies.
+  EXPECT_EQ(flow.QuietLimit("SE-HUB-B", ScanType::kArrived, kStart + hours(40), limits),
+            limits.dwell_ceiling);
+}
+
+TEST(BrokenChain, QuietAfterSortingLocksSoon) {
+  // Sorted at hub B, where every parcel sorted in the last two days was loaded within 50 minutes,
+  // and never scanned again: taken as it was sorted.
+  FlowStatistics flow = SortingHub();
+  auto history = std::vector{Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub)};
+  DetectionPolicy policy;
+  Assessment suspect = Assess(Parcel(), history, kStart + hours(12), policy, flow);
+  EXPECT_EQ(Facts(suspect), (std::vector<std::string>{"dwell:suspect"}));
+  policy.quiet_wait = RuleOutcome::kLost;
+  // The learned wait is 50 min times 1.5, below the floor: the floor applies.
+  Timestamp limit = kStart + policy.chain.dwell_floor;
+  Assessment a = Assess(Parcel(), history, limit + policy.chain.quiet_confirm_after, policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, limit + policy.chain.quiet_confirm_after);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "dwell:lost"}));
+}
+
+TEST(BrokenChain, QuietAfterUnloadingWaitsLonger) {
+  // Unloaded at hub B, where parcels wait up to 30 hours to be sorted: 12 hours is no news.
+  FlowStatistics flow = SortingHub();
+  auto history = std::vector{Scan("u", ScanType::kUnloaded, kStart, "SE-HUB-B", NodeType::kHub)};
+  DetectionPolicy policy;
+  policy.quiet_wait = RuleOutcome::kLost;
+  Assessment a = Assess(Parcel(), history, kStart + hours(12), policy, flow);
+  EXPECT_NE(a.verdict, Verdict::kLost);
+  EXPECT_EQ(std::count(Facts(a).begin(), Facts(a).end(), "dwell:lost"), 0);
 }
 
 TEST(Claim, AfterWeakProofSuspectsThenLocks) {

@@ -9,6 +9,11 @@ namespace {
 
 bool Departs(ScanType type) { return type == ScanType::kDeparted || type == ScanType::kLoaded; }
 
+bool IsSortingNode(NodeType type) { return type == NodeType::kTerminal || type == NodeType::kHub; }
+
+// Parcels of one vehicle run depart within this time of each other.
+constexpr Duration kSameLoad = std::chrono::minutes(30);
+
 template <typename Map>
 void EraseOne(Map& map, Timestamp key, const std::string& parcel_id) {
   auto [first, last] = map.equal_range(key);
@@ -25,8 +30,25 @@ void EraseOne(Map& map, Timestamp key, const std::string& parcel_id) {
 void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEvent> history) {
   Contribution contribution;
   const ScanEvent* leg_start = nullptr;  // The departure whose arrival is awaited.
+  const ScanEvent* waiting = nullptr;    // The last scan at a terminal or hub, if it was the last.
   for (const ScanEvent& event : history) {
     if (event.node.empty() || !IsCarrierScanType(event.type)) continue;
+    const Timestamp recorded = event.received.value_or(event.recorded_at);
+    if (recorded - event.time >= kLateRecordAfter) {
+      contribution.late.push_back({event.node, event.time});
+    }
+    auto latest = std::find_if(contribution.latest.begin(), contribution.latest.end(),
+                               [&](const NodeScan& scan) { return scan.node == event.node; });
+    if (latest == contribution.latest.end()) {
+      contribution.latest.push_back({event.node, event.time});
+    } else {
+      latest->time = std::max(latest->time, event.time);
+    }
+    if (waiting != nullptr) {
+      contribution.waits.push_back(
+          {waiting->node, waiting->type, event.time, event.time - waiting->time});
+    }
+    waiting = IsSortingNode(event.node_type) && !Departs(event.type) ? &event : nullptr;
 
     if (leg_start != nullptr && event.node != leg_start->node) {
       if (event.node == leg_start->next_node) {
@@ -80,6 +102,14 @@ void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& co
     auto trips = trips_.find(trip.to);
     if (trips != trips_.end()) EraseOne(trips->second, trip.start, parcel_id);
   }
+  for (const WaitSample& wait : contribution.waits) {
+    auto samples = waits_.find(std::make_pair(wait.node, wait.type));
+    if (samples != waits_.end()) EraseOne(samples->second, wait.completed, parcel_id);
+  }
+  for (const NodeScan& late : contribution.late) {
+    auto scans = late_.find(late.node);
+    if (scans != late_.end()) EraseOne(scans->second, late.time, parcel_id);
+  }
 }
 
 void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contribution) {
@@ -97,6 +127,23 @@ void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contr
     if (trips == trips_.end()) trips = trips_.emplace(trip.to, Trips{}).first;
     trips->second.emplace(trip.start,
                           Trip{trip.from, trip.end.value_or(Timestamp::max()), parcel_id});
+  }
+  for (const WaitSample& wait : contribution.waits) {
+    waits_[std::make_pair(wait.node, wait.type)].emplace(wait.completed,
+                                                         Sample{wait.duration, parcel_id});
+  }
+  for (const NodeScan& late : contribution.late) {
+    auto scans = late_.find(late.node);
+    if (scans == late_.end()) scans = late_.emplace(late.node, LateScans{}).first;
+    scans->second.emplace(late.time, LateScan{parcel_id});
+  }
+  for (const NodeScan& scan : contribution.latest) {
+    auto latest = latest_scan_.find(scan.node);
+    if (latest == latest_scan_.end()) {
+      latest_scan_.emplace(scan.node, scan.time);
+    } else if (latest->second < scan.time) {
+      latest->second = scan.time;
+    }
   }
 }
 
@@ -155,18 +202,53 @@ int FlowStatistics::ArrivalsAt(std::string_view node, Timestamp from, Timestamp 
   return static_cast<int>(std::distance(it->second.lower_bound(from), it->second.lower_bound(to)));
 }
 
-int FlowStatistics::VanishedWithLoad(std::string_view from, std::string_view to, Timestamp departed,
-                                     Timestamp at, Duration max_transit) const {
+Duration FlowStatistics::QuietLimit(std::string_view node, ScanType type, Timestamp before,
+                                    const ChainLimits& limits) const {
+  auto it = waits_.find(std::make_pair(std::string(node), type));
+  if (it == waits_.end()) return limits.dwell_ceiling;
+  // Every wait that ended in the last quiet_history, so that the night's long waits for the
+  // morning's vans count as much as the day's short ones.
+  Duration longest{0};
+  int samples = 0;
+  auto first = it->second.lower_bound(before - limits.quiet_history);
+  // Waits learned over less than the whole history miss the night's or the weekend's long ones.
+  if (first == it->second.begin()) return limits.dwell_ceiling;
+  for (auto sample = first; sample != it->second.end() && sample->first < before; ++sample) {
+    longest = std::max(longest, sample->second.duration);
+    ++samples;
+  }
+  if (samples < limits.quiet_min_samples) return limits.dwell_ceiling;
+  auto limit =
+      Duration(static_cast<std::int64_t>(static_cast<double>(longest.count()) * limits.margin));
+  return std::clamp(limit, limits.dwell_floor, limits.dwell_ceiling);
+}
+
+FlowStatistics::Load FlowStatistics::LoadOf(std::string_view from, std::string_view to,
+                                            Timestamp departed, Timestamp at,
+                                            Duration max_transit) const {
+  Load load;
   auto it = trips_.find(to);
-  if (it == trips_.end()) return 0;
-  constexpr Duration kSameLoad = std::chrono::hours(2);
+  if (it == trips_.end()) return load;
   Timestamp latest = std::min(departed + kSameLoad, at - max_transit);
-  int vanished = 0;
   for (auto trip = it->second.lower_bound(departed - kSameLoad);
        trip != it->second.end() && trip->first <= latest; ++trip) {
-    if (trip->second.end > at && trip->second.from == from) ++vanished;
+    if (trip->second.from != from) continue;
+    ++load.departed;
+    if (trip->second.end > at) ++load.vanished;
   }
-  return vanished;
+  return load;
+}
+
+std::optional<Timestamp> FlowStatistics::LatestScanAt(std::string_view node) const {
+  auto it = latest_scan_.find(node);
+  if (it == latest_scan_.end()) return std::nullopt;
+  return it->second;
+}
+
+int FlowStatistics::LateRecordsAt(std::string_view node, Timestamp from, Timestamp to) const {
+  auto it = late_.find(node);
+  if (it == late_.end()) return 0;
+  return static_cast<int>(std::distance(it->second.lower_bound(from), it->second.upper_bound(to)));
 }
 
 void FlowStatistics::Prune(Timestamp before) {

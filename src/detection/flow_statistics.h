@@ -39,14 +39,32 @@ struct ChainLimits {
   Duration load_confirm_after = std::chrono::hours(1);
   Duration transit_confirm_after = std::chrono::hours(30);
   Duration dwell_confirm_after = std::chrono::hours(40);
-  // This many parcels that departed on one leg within two hours of each other and vanished are a
-  // load that vanished together.
+  // A parcel at a terminal or hub goes quiet past the time that the node's parcels take to their
+  // next scan after the same kind of scan. That time is short after a sorting and long after an
+  // unloading, when parcels wait for a full linehaul. Past it, it counts in full this much later.
+  // The wait is the maximum of the waits that ended in the last quiet_history, at least
+  // quiet_min_samples of them, times the margin. A quantile would call the few parcels in every
+  // hundred that are held for hours stolen. The latest few hundred waits would cover only part of
+  // the day at a busy node.
+  Duration quiet_confirm_after = std::chrono::hours(2);
+  Duration quiet_history = std::chrono::hours(48);
+  int quiet_min_samples = 100;
+  // This many parcels that departed on one leg within half an hour of each other and vanished, and
+  // at least this share of those that departed with them, are a load that vanished together. A
+  // busy lane carries a few parcels whose next node missed its scans; a stolen vehicle takes all.
   int load_min_parcels = 3;
+  double load_min_share = 0.5;
   // This many parcels held up at one node, having arrived there within outage_horizon of each
   // other, are an outage of that node rather than thefts.
   int outage_min_parcels = 20;
   Duration outage_horizon = std::chrono::hours(72);
 };
+
+// A scan recorded this long after its event time came in a late upload: its node's feed was
+// behind, so parcels not yet seen there may only be waiting in that upload. NOTE: an assumed
+// bound (scanners at sorting nodes upload within minutes, handhelds within half an hour), not
+// learned from the feed.
+inline constexpr Duration kLateRecordAfter = std::chrono::hours(1);
 
 class FlowStatistics {
  public:
@@ -71,10 +89,25 @@ class FlowStatistics {
   // Parcels whose first scan at `node` of a stay there falls in [from, to).
   int ArrivalsAt(std::string_view node, Timestamp from, Timestamp to) const;
 
-  // Parcels that departed `from` towards `to` within two hours of `departed`, at or before
-  // `at - max_transit`, and were scanned nowhere since: the parcel's load, if it vanished with it.
-  int VanishedWithLoad(std::string_view from, std::string_view to, Timestamp departed, Timestamp at,
-                       Duration max_transit) const;
+  // The time a parcel may wait at `node` for its next scan after a scan of `type` there, learned
+  // from waits that ended before `before`, within the dwell floor and ceiling of `limits`.
+  Duration QuietLimit(std::string_view node, ScanType type, Timestamp before,
+                      const ChainLimits& limits) const;
+
+  // The parcel's load on a leg: parcels that departed `from` towards `to` within half an hour of
+  // `departed`, at or before `at - max_transit`, and how many of them were scanned nowhere since.
+  struct Load {
+    int departed = 0;
+    int vanished = 0;
+  };
+  Load LoadOf(std::string_view from, std::string_view to, Timestamp departed, Timestamp at,
+              Duration max_transit) const;
+
+  // The latest event time of any scan at `node`; empty when none was recorded there.
+  std::optional<Timestamp> LatestScanAt(std::string_view node) const;
+
+  // Scans at `node` with event times in [from, to] recorded kLateRecordAfter or more after them.
+  int LateRecordsAt(std::string_view node, Timestamp from, Timestamp to) const;
 
   // Drops samples and stays that ended before `before`, and the parcels with nothing left.
   void Prune(Timestamp before);
@@ -113,11 +146,28 @@ class FlowStatistics {
     Timestamp start;
     std::optional<Timestamp> end;
   };
+  struct WaitSample {  // From a scan at a terminal or hub to the parcel's next scan anywhere.
+    std::string node;
+    ScanType type;
+    Timestamp completed;
+    Duration duration;
+  };
+  struct NodeScan {
+    std::string node;
+    Timestamp time;
+  };
   struct Contribution {
     std::vector<LegSample> legs;
     std::vector<StayRecord> stays;
     std::vector<TripRecord> trips;
+    std::vector<WaitSample> waits;
+    std::vector<NodeScan> late;    // Scans recorded late.
+    std::vector<NodeScan> latest;  // The latest scan at each node it was scanned at.
   };
+  struct LateScan {
+    const std::string* parcel_id;
+  };
+  using LateScans = std::multimap<Timestamp, LateScan>;  // Keyed by event time.
 
   static Duration Limit(const Samples* samples, Timestamp before, const ChainLimits& limits,
                         Duration floor, Duration ceiling);
@@ -128,6 +178,10 @@ class FlowStatistics {
   std::map<NodeType, Samples> dwells_;
   std::map<std::string, Stays, std::less<>> stays_;  // By node.
   std::map<std::string, Trips, std::less<>> trips_;  // By destination node.
+  std::map<std::pair<std::string, ScanType>, Samples, std::less<>> waits_;
+  std::map<std::string, LateScans, std::less<>> late_;  // By node.
+  // Latest scan event time per node. It only grows: a fact about the feed, not about one parcel.
+  std::map<std::string, Timestamp, std::less<>> latest_scan_;
   std::unordered_map<std::string, Contribution> contributions_;
 };
 

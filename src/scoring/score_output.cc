@@ -16,6 +16,7 @@ struct Column {
   enum class Kind { kCount, kShare, kHours } kind;
   std::optional<double> (*value)(const ScenarioScore&);
   bool transit_hold_only = false;
+  bool window_only = false;  // Shown only when the scorecard has a detection window.
 };
 
 std::optional<double> Count(std::int64_t n) { return static_cast<double>(n); }
@@ -28,6 +29,10 @@ const std::vector<Column>& Columns() {
       {"stolen_locked", Kind::kCount,
        [](const ScenarioScore& s) { return Count(s.stolen_locked); }},
       {"recall", Kind::kShare, [](const ScenarioScore& s) { return s.Recall(); }},
+      {"stolen_window_closed", Kind::kCount,
+       [](const ScenarioScore& s) { return Count(s.stolen_window_closed); }, false, true},
+      {"recall_window_closed", Kind::kShare,
+       [](const ScenarioScore& s) { return s.RecallWindowClosed(); }, false, true},
       {"stolen_locked_at_end", Kind::kCount,
        [](const ScenarioScore& s) { return Count(s.stolen_locked_at_end); }},
       {"false_locks", Kind::kCount, [](const ScenarioScore& s) { return Count(s.false_locks); }},
@@ -51,10 +56,12 @@ const std::vector<Column>& Columns() {
   return columns;
 }
 
-std::vector<const Column*> ColumnsFor(HoldPolicy policy) {
+std::vector<const Column*> ColumnsFor(const Scorecard& card) {
   std::vector<const Column*> chosen;
   for (const Column& column : Columns()) {
-    if (!column.transit_hold_only || policy == HoldPolicy::kTransitHold) chosen.push_back(&column);
+    if (column.transit_hold_only && card.policy != HoldPolicy::kTransitHold) continue;
+    if (column.window_only && !card.window) continue;
+    chosen.push_back(&column);
   }
   return chosen;
 }
@@ -89,10 +96,15 @@ std::string Format(const Column& column, std::optional<double> value, bool table
 }
 
 void WriteTable(const Scorecard& card, std::ostream& out) {
-  const std::vector<const Column*> columns = ColumnsFor(card.policy);
+  const std::vector<const Column*> columns = ColumnsFor(card);
   out << "policy " << HoldPolicyName(card.policy) << "; " << card.overall.devices
       << " labelled phones, " << card.overall.missing_from_report << " missing from the report, "
-      << card.unlabelled_report_rows << " report rows without a label\n";
+      << card.unlabelled_report_rows << " report rows without a label";
+  if (card.window) {
+    out << "; detection window " << card.window->window / std::chrono::hours(1)
+        << " h before the flow's end at " << FormatRfc3339(card.window->flow_end);
+  }
+  out << '\n';
   std::vector<std::vector<std::string>> cells;
   cells.push_back({"scenario"});
   for (const Column* column : columns) cells.back().emplace_back(column->name);
@@ -118,7 +130,7 @@ void WriteTable(const Scorecard& card, std::ostream& out) {
 }
 
 void WriteCsv(const Scorecard& card, std::ostream& out) {
-  const std::vector<const Column*> columns = ColumnsFor(card.policy);
+  const std::vector<const Column*> columns = ColumnsFor(card);
   out << "scenario";
   for (const Column* column : columns) out << ',' << column->name;
   out << '\n';
@@ -132,7 +144,7 @@ void WriteCsv(const Scorecard& card, std::ostream& out) {
 }
 
 void WriteJson(const Scorecard& card, std::ostream& out) {
-  const std::vector<const Column*> columns = ColumnsFor(card.policy);
+  const std::vector<const Column*> columns = ColumnsFor(card);
   boost::json::array scenarios;
   for (const ScenarioScore* score : Rows(card)) {
     boost::json::object row;
@@ -152,6 +164,10 @@ void WriteJson(const Scorecard& card, std::ostream& out) {
   boost::json::object document;
   document["policy"] = HoldPolicyName(card.policy);
   document["unlabelled_report_rows"] = card.unlabelled_report_rows;
+  if (card.window) {
+    document["flow_end"] = FormatRfc3339(card.window->flow_end);
+    document["detection_window_hours"] = card.window->window / std::chrono::hours(1);
+  }
   document["scenarios"] = std::move(scenarios);
   out << boost::json::serialize(document) << '\n';
 }

@@ -34,7 +34,8 @@ bool ReleasedAtDelivery(const DeviceLabel& label, const ReportRow& row) {
   return std::abs(row.locked_seconds - expected) <= kReleaseToleranceSeconds;
 }
 
-void AddDevice(ScenarioScore& score, const DeviceLabel& label, const ReportRow* row) {
+void AddDevice(ScenarioScore& score, const DeviceLabel& label, const ReportRow* row,
+               const std::optional<DetectionWindow>& window) {
   ++score.devices;
   if (!row) ++score.missing_from_report;
   const bool locked = row && row->first_locked_at.has_value();
@@ -43,6 +44,10 @@ void AddDevice(ScenarioScore& score, const DeviceLabel& label, const ReportRow* 
   if (label.stolen) {
     ++score.stolen;
     if (blocks_at_end) ++score.stolen_locked_at_end;
+    if (window && *label.theft_time + window->window <= window->flow_end) {
+      ++score.stolen_window_closed;
+      if (locked) ++score.stolen_window_closed_locked;
+    }
     if (locked) {
       ++score.stolen_locked;
       score.theft_to_lock_hours.push_back(
@@ -84,6 +89,10 @@ std::string_view HoldPolicyName(HoldPolicy policy) { return NameOf(kHoldPolicyNa
 
 std::optional<double> ScenarioScore::Recall() const { return Share(stolen_locked, stolen); }
 
+std::optional<double> ScenarioScore::RecallWindowClosed() const {
+  return Share(stolen_window_closed_locked, stolen_window_closed);
+}
+
 std::optional<double> ScenarioScore::FalseLockRate() const { return Share(false_locks, innocent); }
 
 std::optional<double> ScenarioScore::TheftToLockMedianHours() const {
@@ -103,13 +112,14 @@ std::optional<double> ScenarioScore::TheftToLockP90Hours() const {
 }
 
 Scorecard Score(const std::vector<DeviceLabel>& labels, const std::vector<ReportRow>& report,
-                HoldPolicy policy) {
+                HoldPolicy policy, std::optional<DetectionWindow> window) {
   std::unordered_map<std::string_view, const ReportRow*> rows;
   rows.reserve(report.size());
   for (const ReportRow& row : report) rows.emplace(row.imei, &row);
 
   Scorecard card;
   card.policy = policy;
+  card.window = window;
   card.overall.scenario = "all";
   std::map<std::string, ScenarioScore> by_scenario;
   std::int64_t matched = 0;
@@ -119,8 +129,8 @@ Scorecard Score(const std::vector<DeviceLabel>& labels, const std::vector<Report
     if (row) ++matched;
     ScenarioScore& score = by_scenario[label.scenario];
     score.scenario = label.scenario;
-    AddDevice(score, label, row);
-    AddDevice(card.overall, label, row);
+    AddDevice(score, label, row, window);
+    AddDevice(card.overall, label, row, window);
   }
   card.unlabelled_report_rows = static_cast<std::int64_t>(report.size()) - matched;
 

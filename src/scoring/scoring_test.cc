@@ -57,6 +57,31 @@ const ScenarioScore& ScenarioNamed(const Scorecard& card, std::string_view name)
   return card.overall;
 }
 
+TEST(ScoreTest, WindowCountsOnlyTheftsWhoseDetectionTimeEndedInsideTheFlow) {
+  // The flow ends 2026-03-05T12:00Z and detection may take 48 h: D and E (stolen on 2026-03-03)
+  // had their whole window inside the flow, F and G (stolen on 2026-03-04) did not. Of D and E
+  // both were locked; of all four, two.
+  auto labels = ParseLabelsCsv(kLabels, "labels.csv");
+  auto report = ParseReportCsv(kReport, "report.csv");
+  ASSERT_TRUE(labels.ok());
+  ASSERT_TRUE(report.ok());
+  const Scorecard card =
+      Score(*labels, *report, HoldPolicy::kOnLoss,
+            DetectionWindow{ParseRfc3339("2026-03-05T12:00:00Z").value(), std::chrono::hours(48)});
+  EXPECT_EQ(card.overall.stolen_window_closed, 2);
+  EXPECT_EQ(card.overall.stolen_window_closed_locked, 2);
+  EXPECT_DOUBLE_EQ(*card.overall.RecallWindowClosed(), 1.0);
+  EXPECT_DOUBLE_EQ(*card.overall.Recall(), 0.5);
+  EXPECT_FALSE(ScenarioNamed(card, "theft_vehicle").RecallWindowClosed().has_value());
+
+  std::ostringstream out;
+  WriteScorecard(card, ScoreFormat::kCsv, out);
+  const std::string text = out.str();
+  EXPECT_NE(text.find(",recall,stolen_window_closed,recall_window_closed,"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nall,8,4,2,0.500000,2,1.000000,"), std::string::npos) << text;
+}
+
 TEST(ScoreTest, CountsStolenAndInnocentPhones) {
   const Scorecard card = ScoreHandMade(HoldPolicy::kOnLoss);
   EXPECT_EQ(card.overall.devices, 8);

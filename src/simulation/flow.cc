@@ -292,6 +292,9 @@ Status ValidateOptions(const SimulationOptions& options) {
   if (options.days < 1 || options.days > 60) {
     return Error::InvalidInput("days", "--days must be between 1 and 60");
   }
+  if (options.tail_days < 0 || options.tail_days > 30) {
+    return Error::InvalidInput("tail-days", "--tail-days must be between 0 and 30");
+  }
   if (options.parcels < 1 || options.parcels > 20000000) {
     return Error::InvalidInput("parcels", "--parcels must be between 1 and 20000000");
   }
@@ -313,7 +316,7 @@ Result<SimulatedFlow> Simulate(const SimulationOptions& options, const Network& 
   if (Status valid = ValidateOptions(options); !valid.ok()) return valid.error();
   SimulatedFlow flow;
   flow.options = options;
-  flow.end = options.start + std::int64_t{options.days} * kDay;
+  flow.end = options.start + std::int64_t{options.days + options.tail_days} * kDay;
 
   Incidents incidents = DrawIncidents(options, network);
   std::vector<std::int32_t> true_weights;

@@ -49,7 +49,11 @@ std::string_view OutcomeName(Outcome outcome);
 
 struct SimulationOptions {
   std::uint64_t seed = 1;
-  int days = 7;                   // Days over which parcels are accepted; the flow ends after.
+  int days = 7;  // Days over which parcels are accepted.
+  // Days the flow runs on after the last acceptance: the parcels already in the network keep
+  // moving and scanning, and no new ones come. Without it a theft late in the week could not be
+  // locked by a rule that waits for its deadline, however good the rule.
+  int tail_days = 4;
   std::int64_t parcels = 200000;  // All parcels, those with phones included.
   std::int64_t phone_parcels = 20000;
   // Share of phone parcels stolen. A fifth of it goes to each single-parcel theft (vanished,

@@ -176,6 +176,34 @@ TEST(SimulateTest, ImeisAreValidAndDistinct) {
   }
 }
 
+TEST(SimulateTest, FlowRunsOnAfterTheLastAcceptance) {
+  // Parcels are accepted over four days; the log runs two more, and the parcels accepted on the
+  // last day are scanned in those two days, most of them delivered by then.
+  SimulationOptions options = SmallOptions(3);
+  options.tail_days = 2;
+  auto flow = Simulate(options, Network());
+  ASSERT_TRUE(flow.ok());
+  const std::int64_t last_acceptance_day = options.start + 4 * kDay;
+  EXPECT_EQ(flow->end, last_acceptance_day + 2 * kDay);
+  int scans_in_tail = 0;
+  for (const SimulatedEvent& event : flow->events) {
+    if (event.time >= last_acceptance_day) ++scans_in_tail;
+  }
+  int accepted_last_day = 0;
+  int delivered_last_day = 0;
+  for (const SimulatedParcel& parcel : flow->parcels) {
+    EXPECT_LT(parcel.accepted, last_acceptance_day);
+    if (parcel.accepted < last_acceptance_day - kDay || parcel.device_count == 0) continue;
+    ++accepted_last_day;
+    if (parcel.outcome == Outcome::kDelivered) ++delivered_last_day;
+  }
+  EXPECT_GT(scans_in_tail, 1000);
+  EXPECT_GT(delivered_last_day * 2, accepted_last_day);
+
+  options.tail_days = 31;
+  EXPECT_FALSE(Simulate(options, Network()).ok());
+}
+
 TEST(SimulateTest, EventsAreInReceivedOrderAndInsideTheFlow) {
   auto flow = Simulate(SmallOptions(2), Network());
   ASSERT_TRUE(flow.ok());
