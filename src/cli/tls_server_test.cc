@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "net/http_client.h"
 #include "testing/serve_process.h"
@@ -181,7 +183,15 @@ TEST_F(TlsServerTest, MissingClientCertificateFailsWhenRequired) {
   CurlResult result = Curl("https", "/healthz", "");
   EXPECT_NE(result.exit_code, 0);
   EXPECT_EQ(result.status, 0);
-  EXPECT_THAT(ReadFile(server_->log_path()), HasSubstr("TLS handshake with 127.0.0.1 failed"));
+  // The server logs the failure after it has sent its alert, so curl may return first.
+  std::string log = ReadFile(server_->log_path());
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (log.find("TLS handshake with 127.0.0.1 failed") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = ReadFile(server_->log_path());
+  }
+  EXPECT_THAT(log, HasSubstr("TLS handshake with 127.0.0.1 failed"));
 }
 
 TEST_F(TlsServerTest, CertificateOfOtherCaFails) {
