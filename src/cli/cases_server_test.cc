@@ -112,20 +112,12 @@ class CasesServerTest : public ::testing::Test {
     ASSERT_EQ(Call("POST", "/v1/manifests", shipper_, std::string(kManifest)).status, 200);
   }
 
-  struct Reply {
-    int status = 0;
-    boost::json::object body;
-  };
+  using Reply = testing::JsonReply;
 
   Reply Call(std::string_view method, const std::string& target, const std::string& key,
              std::string body = "") {
-    auto response = client_->Send(std::string(method), target, key, std::move(body));
-    EXPECT_TRUE(response.ok()) << response.error().message;
-    if (!response.ok()) return {};
-    Reply reply{response->status, {}};
-    boost::system::error_code error;
-    boost::json::value parsed = boost::json::parse(response->body, error);
-    if (!error && parsed.is_object()) reply.body = parsed.as_object();
+    Reply reply = client_->SendForJson(std::string(method), target, key, std::move(body));
+    EXPECT_EQ(reply.transport_error, "");
     return reply;
   }
 

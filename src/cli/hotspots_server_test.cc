@@ -68,10 +68,7 @@ std::set<std::string> ParcelsOfScenario(const fs::path& labels, std::string_view
   return parcels;
 }
 
-struct Reply {
-  int status = 0;
-  boost::json::object body;
-};
+using Reply = testing::JsonReply;
 
 // A server loaded with one simulated week, shared by the suite's tests because loading it takes
 // most of their time. The tests only read. (ctest runs each test in a process of its own, so there
@@ -143,13 +140,8 @@ class LoadedServer {
 
   Reply Send(std::string_view method, const std::string& target, const std::string& key,
              std::string body = "") {
-    auto response = client_->Send(std::string(method), target, key, std::move(body));
-    EXPECT_TRUE(response.ok()) << response.error().message;
-    if (!response.ok()) return {};
-    Reply reply{response->status, {}};
-    boost::system::error_code error;
-    boost::json::value parsed = boost::json::parse(response->body, error);
-    if (!error && parsed.is_object()) reply.body = parsed.as_object();
+    Reply reply = client_->SendForJson(std::string(method), target, key, std::move(body));
+    EXPECT_EQ(reply.transport_error, "");
     return reply;
   }
 

@@ -17,7 +17,8 @@ struct FixedText {
 
   void Assign(std::string_view text) {
     size = static_cast<std::uint16_t>(std::min(text.size(), N));
-    std::memcpy(bytes, text.data(), size);
+    // An empty view may have no data at all, and memcpy must not be given a null source.
+    if (size > 0) std::memcpy(bytes, text.data(), size);
   }
   std::string str() const { return std::string(bytes, size); }
 };

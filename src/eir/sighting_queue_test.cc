@@ -113,6 +113,20 @@ TEST_F(SightingQueueTest, LongFieldsAreTruncated) {
   EXPECT_EQ(store_.stored[0].network_element, std::string(64, 'n'));
 }
 
+// An S13 query has no GPSI and may have no IMSI: views that point nowhere (checked by UBSan).
+TEST_F(SightingQueueTest, AbsentFieldsAreEmpty) {
+  SightingQueue queue(snapshot_, store_);
+  EquipmentQuery query = Query(kLockedCore);
+  query.interface = "s13";
+  query.supi_or_imsi = std::string_view();
+  query.gpsi = std::string_view();
+  queue.Record(query);
+  queue.Flush();
+  ASSERT_EQ(store_.stored.size(), 1u);
+  EXPECT_EQ(store_.stored[0].imsi, "");
+  EXPECT_EQ(store_.stored[0].gpsi, "");
+}
+
 TEST(SubscriberKey, ImsiSupiAndBareImsiMatch) {
   EXPECT_EQ(SubscriberKey("imsi-240011234567890"), "240011234567890");
   EXPECT_EQ(SubscriberKey("240011234567890"), "240011234567890");

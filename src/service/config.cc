@@ -503,9 +503,9 @@ Status ReadConsole(const toml::table& table, std::string_view origin, ConsoleCon
 // Reads [eir]: the N5g-eir listener, then the s13_* settings.
 Status ReadEir(TableReader& reader, EirConfig& eir) {
   std::int64_t threads = eir.threads;
-  for (Status s : {reader.String("n5g_listen", eir.n5g_listen),
-                   reader.Integer("threads", 1, 256, threads), ReadS13(reader, eir.s13),
-                   reader.RejectUnknownKeys()}) {
+  for (Status s :
+       {reader.String("n5g_listen", eir.n5g_listen), reader.Integer("threads", 1, 256, threads),
+        ReadS13(reader, eir.s13), reader.RejectUnknownKeys()}) {
     if (!s.ok()) return s;
   }
   eir.threads = static_cast<int>(threads);

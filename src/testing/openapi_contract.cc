@@ -214,4 +214,19 @@ http::ClientResponse ToClientResponse(const http::Response& response) {
   return received;
 }
 
+JsonReply ContractClient::SendForJson(std::string method, std::string target,
+                                      std::string_view api_key, std::string body) {
+  auto response = Send(std::move(method), std::move(target), api_key, std::move(body));
+  JsonReply reply;
+  if (!response.ok()) {
+    reply.transport_error = response.error().message;
+    return reply;
+  }
+  reply.status = response->status;
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(response->body, error);
+  if (!error && parsed.is_object()) reply.body = std::move(parsed.as_object());
+  return reply;
+}
+
 }  // namespace imeiguard::testing

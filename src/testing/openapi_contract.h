@@ -59,6 +59,14 @@ http::ClientResponse ToClientResponse(const http::Response& response);
 
 // Sends requests to a server on the loopback interface and checks every response against the
 // contract. Not thread-safe: one client per thread.
+// A response read as a JSON object: `body` is empty when the response was no JSON object, and
+// `transport_error` says why no response came (status is 0 then).
+struct JsonReply {
+  int status = 0;
+  boost::json::object body;
+  std::string transport_error;
+};
+
 class ContractClient {
  public:
   // `contract` must outlive the client.
@@ -70,6 +78,10 @@ class ContractClient {
   // the contract are kept for violations().
   Result<http::ClientResponse> Send(std::string method, std::string target,
                                     std::string_view api_key = {}, std::string body = {});
+
+  // Send, with the response's body read as a JSON object.
+  JsonReply SendForJson(std::string method, std::string target, std::string_view api_key = {},
+                        std::string body = {});
 
   // Each violation so far, prefixed with the request it came from ("GET /healthz: ...").
   const std::vector<std::string>& violations() const { return violations_; }
