@@ -178,12 +178,16 @@ class LoadedServer {
 
   // Waits until the server's ticker has turned the insider's silent parcels lost: the handler's
   // row leads the report. Returns the last report either way.
-  boost::json::object WaitForHandlerOnTop(const std::string& handler) {
+  // Polls the handler report until `handler` leads it with a p-value below `p_value`, for at most
+  // 60 s. Verdicts that wait for silence fire on the server's ticker, so the losses go on growing
+  // for a while after the flow is loaded, and sooner in a fast build than under the sanitizers.
+  boost::json::object WaitForHandlerOnTop(const std::string& handler, double p_value) {
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (true) {
       boost::json::object report = Hotspots("handler");
       const boost::json::array& rows = report.at("rows").as_array();
-      bool on_top = !rows.empty() && rows[0].at("handler").as_string() == handler;
+      bool on_top = !rows.empty() && rows[0].at("handler").as_string() == handler &&
+                    rows[0].at("p_value").as_double() < p_value;
       if (on_top || std::chrono::steady_clock::now() > give_up) return report;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -229,7 +233,8 @@ TEST_F(HotspotsServerTest, InsiderLeadsAndBusyNodeIsNotFlagged) {
   ASSERT_GE(insider.parcels, 10u);
   ASSERT_FALSE(insider.handler.empty());
 
-  boost::json::object handlers = loaded_->WaitForHandlerOnTop(insider.handler);
+  constexpr double kInsiderPValue = 0.005;
+  boost::json::object handlers = loaded_->WaitForHandlerOnTop(insider.handler, kInsiderPValue);
   const boost::json::array& handler_rows = handlers.at("rows").as_array();
   ASSERT_FALSE(handler_rows.empty());
   const boost::json::object& top_handler = handler_rows[0].as_object();
@@ -239,7 +244,7 @@ TEST_F(HotspotsServerTest, InsiderLeadsAndBusyNodeIsNotFlagged) {
   // lost at the network's rate. Among hundreds of handlers that is too little for a small q-value,
   // so only the p-value is checked.
   EXPECT_GE(top_handler.at("losses").as_int64(), 8);
-  EXPECT_LT(top_handler.at("p_value").as_double(), 0.005);
+  EXPECT_LT(top_handler.at("p_value").as_double(), kInsiderPValue);
 
   // Each of the insider's losses also falls on the hub's night shift, where the handler made the
   // last scan. The shift as a whole passes several thousand parcels, so it need not stand out.
