@@ -233,7 +233,10 @@ TEST_F(HotspotsServerTest, InsiderLeadsAndBusyNodeIsNotFlagged) {
   ASSERT_GE(insider.parcels, 10u);
   ASSERT_FALSE(insider.handler.empty());
 
-  constexpr double kInsiderPValue = 0.005;
+  // Under the sanitizers, or on a loaded machine, the ticker fires between other batches, and the
+  // outage context then leaves a few more of the insider's parcels suspect: p is about 0.007 there,
+  // 0.001 otherwise.
+  constexpr double kInsiderPValue = 0.01;
   boost::json::object handlers = loaded_->WaitForHandlerOnTop(insider.handler, kInsiderPValue);
   const boost::json::array& handler_rows = handlers.at("rows").as_array();
   ASSERT_FALSE(handler_rows.empty());
