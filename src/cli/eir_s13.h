@@ -1,4 +1,4 @@
-// The S13 listener of `imeiguard serve`: the Diameter server, answering from the service's state.
+// The S13 listener of `imeiguard serve`: the Diameter server, replying from the device snapshot.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +13,9 @@
 
 namespace imeiguard {
 
-// Answers Equipment-Status from the in-memory device snapshot that N5g-eir and the public check
-// answer from too, so that one device gets one answer on every interface. A device the snapshot
-// does not hold is std::nullopt (unknown).
+// Returns a source that reads Equipment-Status from the in-memory device snapshot, the one that
+// N5g-eir and the public check read, so a device gets the same status on every interface. A
+// device that the snapshot does not contain is std::nullopt (unknown).
 diameter::EquipmentStatusSource EquipmentStatusFrom(const eir::EquipmentSnapshot& snapshot);
 
 // Reports each S13 query to `recorder`, which keeps those that name a traced device.
@@ -23,7 +23,7 @@ diameter::S13QueryObserver SightingsTo(eir::SightingRecorder& recorder);
 
 class S13Listener {
  public:
-  // Starts listening on `config.listen`, answering from `source` and reporting each query to
+  // Starts listening on `config.listen`, replying from `source` and reporting each query to
   // `observer` (which may be empty). kInvalidInput when the listen address is malformed,
   // kUnavailable when it cannot be bound or the capture file cannot be created. `clock` must
   // outlive the listener.
@@ -42,7 +42,7 @@ class S13Listener {
   std::unique_ptr<Parts> parts_;
 };
 
-// Starts the S13 listener when [eir] s13_listen is set, answering from `snapshot` and reporting
+// Starts the S13 listener when [eir] s13_listen is set, replying from `snapshot` and reporting
 // queries to `recorder`; returns null when it is not set. Fails as S13Listener::Start does.
 Result<std::unique_ptr<S13Listener>> StartConfiguredS13(const Config& config,
                                                         const eir::EquipmentSnapshot& snapshot,

@@ -31,6 +31,7 @@ namespace fs = std::filesystem;
 using testing::ContractClient;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::JsonReply;
 using testing::OpenApiContract;
 using testing::ServeProcess;
 
@@ -214,10 +215,12 @@ TEST_F(S13FreeDiameterTest, AnswersFreeDiameterMme) {
   ASSERT_TRUE(contract.ok()) << contract.error().message;
   ContractClient client(*contract, server_->port());
   auto sightings_of = [&](std::string_view imsi) {
-    auto response = client.Send("GET", "/v1/sightings?imsi=" + std::string(imsi), key_, "");
-    EXPECT_TRUE(response.ok() && response->status == 200);
-    if (!response.ok()) return boost::json::array();
-    return boost::json::parse(response->body).at("sightings").as_array();
+    JsonReply reply = client.SendForJson("GET", "/v1/sightings?imsi=" + std::string(imsi), key_);
+    EXPECT_EQ(reply.transport_error, "");
+    EXPECT_EQ(reply.status, 200);
+    const boost::json::value* sightings = reply.body.if_contains("sightings");
+    return sightings != nullptr && sightings->is_array() ? sightings->as_array()
+                                                         : boost::json::array();
   };
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   boost::json::array locked_sightings;
@@ -239,7 +242,7 @@ TEST_F(S13FreeDiameterTest, AnswersFreeDiameterMme) {
   EXPECT_EQ(
       Tshark("diameter.cmd.code == 257 && diameter.flags.request == 0", "-e diameter.Result-Code"),
       std::vector<std::string>{"2001"});
-  // freeDiameter jitters its Tw by up to 2 s, so the 10 s idle holds one or two watchdogs.
+  // freeDiameter jitters its Tw by up to 2 s, so the 10 s idle contains one or two watchdogs.
   std::vector<std::string> watchdog_answers =
       Tshark("diameter.cmd.code == 280 && diameter.flags.request == 0",
              "-e diameter.Origin-Host -e diameter.Result-Code");
