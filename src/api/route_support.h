@@ -1,5 +1,5 @@
-// What every group of API routes shares: the role check around each handler, errors as problem
-// details, the parsing of path and query parameters, and the decision to show whole IMEIs.
+// Helpers shared by every group of API routes: the role check around each handler, errors as
+// problem details, the parsing of path and query parameters, and the decision to show whole IMEIs.
 #pragma once
 
 #include <boost/json.hpp>

@@ -124,7 +124,7 @@ struct PrivacyConfig {
   int purge_batch_parcels = 500;
 };
 
-// What the security officers' console shows: when a scan counts as uploaded late, and the shifts
+// Settings of the security officers' console: when a scan counts as uploaded late, and the shifts
 // of local time that hotspot analysis groups scans by.
 struct ConsoleConfig {
   // A scan that reached the carrier's systems more than this after it happened is late.
