@@ -35,6 +35,10 @@ std::string Hours(Duration duration) {
 // feed may only be behind: the leg is looked at again this much later.
 constexpr Duration kFeedRecheck = std::chrono::hours(1);
 
+// A quiet parcel's handler is looked at again when another parcel of the handler has been quiet
+// as long, and at least this often, as other handlers' quiet parcels turn up and raise the share.
+constexpr Duration kHandlerRecheck = std::chrono::hours(12);
+
 // One link of the scan chain that must end within a limit: a leg towards a node, a stay at one, or
 // the wait there since the parcel's last scan.
 struct ChainLink {
@@ -120,6 +124,8 @@ class Timeline {
     claim_deadline_.reset();
     last_scan_ = event.time;
     last_node_ = event.node;
+    last_type_ = event.type;
+    last_handler_ = event.handler;
     awaiting_pickup_ = event.type == ScanType::kAvailableForPickup;
     FollowChain(event);
   }
@@ -134,7 +140,7 @@ class Timeline {
   }
 
  private:
-  enum class DeadlineKind { kSilence, kOverdue, kLeg, kStay, kQuiet, kClaim };
+  enum class DeadlineKind { kSilence, kOverdue, kLeg, kStay, kQuiet, kHandler, kClaim };
   struct Deadline {
     Timestamp at;
     DeadlineKind kind;
@@ -176,6 +182,7 @@ class Timeline {
     if (stay_ && (stay_->node != event.node || stay_->stage > 0)) stay_.reset();
     // Every scan starts the wait for the next one afresh.
     quiet_.reset();
+    handler_check_.reset();
     bool departs = event.type == ScanType::kDeparted || event.type == ScanType::kLoaded;
     if (departs) {
       stay_.reset();
@@ -253,6 +260,7 @@ class Timeline {
     consider(ChainDeadline(leg_, policy_.missed_arrival), DeadlineKind::kLeg);
     consider(ChainDeadline(stay_, policy_.dwell), DeadlineKind::kStay);
     consider(ChainDeadline(quiet_, policy_.quiet_wait), DeadlineKind::kQuiet);
+    consider(handler_check_, DeadlineKind::kHandler);
     return next;
   }
 
@@ -286,7 +294,7 @@ class Timeline {
       case DeadlineKind::kSilence:
         silence_fired_for_ = last_scan_;
         FireUnlessOutage(policy_.silence, kRuleSilence, deadline.at,
-                         HeldUpContext(last_node_, deadline.at, policy_.chain.dwell_floor),
+                         OverdueContext(last_node_, deadline.at),
                          "no scan since " + FormatRfc3339(*last_scan_));
         return;
       case DeadlineKind::kOverdue:
@@ -318,7 +326,61 @@ class Timeline {
                       quiet_->node + " at " + FormatRfc3339(quiet_->since) +
                       "; parcels there are scanned again within " + Hours(quiet_->limit) +
                       " after one");
+        StartHandlerCheck(deadline.at, quiet_->limit);
         return;
+      case DeadlineKind::kHandler:
+        CheckHandler(deadline.at);
+        return;
+    }
+  }
+
+  // Starts looking at the handler of the parcel's last scan, once per scan: from `at`, or once the
+  // parcel has been quiet for `wait` when that is later. Only parcels quiet at least as long count.
+  // The wait is the learned quiet wait: a stay's limit is learned per node type and is shorter
+  // than a day's wait for the next van, so every parcel that missed one would count.
+  void StartHandlerCheck(Timestamp at, Duration wait) {
+    if (policy_.same_handler == RuleOutcome::kIgnore || last_handler_.empty()) return;
+    if (handler_check_for_ == last_scan_) return;
+    handler_check_for_ = last_scan_;
+    handler_wait_ = wait;
+    handler_check_ = std::max(at, *last_scan_ + wait);
+  }
+
+  // Fires same_handler when the parcels quiet at the node since the last scan's kind of scan are
+  // mostly its handler's; otherwise looks again later, while the wait is within the horizon that
+  // the count covers.
+  void CheckHandler(Timestamp at) {
+    const ChainLimits& chain = policy_.chain;
+    // A node that scanned nothing in the last hour may only be late uploading: its parcels look
+    // quiet together, and those one handler unloaded or sorted last may be most of them.
+    std::optional<Timestamp> latest = flow_.LatestScanAt(last_node_);
+    if (!latest || *latest < at - kFeedRecheck) {
+      ScheduleHandlerCheck(at + kFeedRecheck);
+      return;
+    }
+    FlowStatistics::HandlerShare share =
+        flow_.QuietSince(last_node_, last_type_, last_handler_, at, handler_wait_, chain);
+    if (share.by_handler >= chain.handler_min_parcels &&
+        share.by_handler >= chain.handler_min_share * share.all) {
+      handler_check_.reset();
+      Fire(policy_.same_handler, kRuleSameHandler, at, "",
+           std::to_string(share.by_handler) + " of the " + std::to_string(share.all) +
+               " parcels quiet at " + last_node_ + " for " + Hours(handler_wait_) +
+               " or more since a " + std::string(ScanTypeName(last_type_)) + " scan within " +
+               Hours(chain.outage_horizon) + " were scanned by " + last_handler_);
+      return;
+    }
+    ScheduleHandlerCheck(
+        std::min(at + kHandlerRecheck, share.next_by_handler.value_or(Timestamp::max())));
+  }
+
+  // Looks at the handler again at `next`, unless the parcel's last scan is then older than the
+  // horizon that the count covers.
+  void ScheduleHandlerCheck(Timestamp next) {
+    if (next - *last_scan_ > policy_.chain.outage_horizon) {
+      handler_check_.reset();
+    } else {
+      handler_check_ = next;
     }
   }
 
@@ -353,8 +415,15 @@ class Timeline {
       Fire(RuleOutcome::kSuspect, rule, at, "", std::move(detail));
       return;
     }
-    std::optional<std::string> outage =
-        is_leg ? DestinationFeedContext(link, at) : HeldUpContext(link.node, at, link.limit);
+    std::optional<std::string> outage;
+    if (is_leg) {
+      outage = DestinationFeedContext(link, at);
+    } else {
+      // A parcel caught in an outage when its stay or wait first passed the limit may stay behind
+      // the backlog for a day or two, longer than the link waits to count in full.
+      outage = OverdueContext(link.node, at);
+      if (!outage) outage = OverdueContext(link.node, link.since + link.limit);
+    }
     FireUnlessOutage(outcome, rule, at, std::move(outage), std::move(detail));
   }
 
@@ -382,13 +451,12 @@ class Timeline {
     return ArrivalsStoppedContext(leg.node, at);
   }
 
-  // Describes an outage at `node` when many parcels are held up there at once.
-  std::optional<std::string> HeldUpContext(const std::string& node, Timestamp at,
-                                           Duration max_stay) const {
+  // Describes an outage at `node` when many parcels there are overdue at once.
+  std::optional<std::string> OverdueContext(const std::string& node, Timestamp at) const {
     if (node.empty()) return std::nullopt;
-    int held_up = flow_.HeldUpAt(node, at, max_stay, policy_.chain);
-    if (held_up < policy_.chain.outage_min_parcels) return std::nullopt;
-    return std::to_string(held_up) + " parcels held up at " + node;
+    int overdue = flow_.OverdueAt(node, at, policy_.chain);
+    if (overdue < policy_.chain.outage_min_parcels) return std::nullopt;
+    return std::to_string(overdue) + " parcels overdue at " + node + " at " + FormatRfc3339(at);
   }
 
   // Describes an outage of `node`'s scanners, or of their uploads, when no parcel at all was
@@ -446,6 +514,11 @@ class Timeline {
   std::optional<ChainLink> leg_;    // The leg the parcel departed on, until it is scanned again.
   std::optional<ChainLink> stay_;   // Its stay at a terminal, hub or vehicle.
   std::optional<ChainLink> quiet_;  // Its wait there since its last scan, when learned.
+  ScanType last_type_ = ScanType::kAccepted;
+  std::string last_handler_;
+  std::optional<Timestamp> handler_check_;      // When to look at the last scan's handler next.
+  std::optional<Timestamp> handler_check_for_;  // The last scan whose handler check started.
+  Duration handler_wait_{0};  // How long the parcels counted have been quiet, at least.
   std::optional<Timestamp> next_scan_;
   const ScanEvent* delivery_ = nullptr;
   std::optional<Timestamp> claim_deadline_;  // When an unanswered claim after weak proof counts.

@@ -46,6 +46,11 @@ struct DetectionPolicy {
   // on simulated weeks, locking on it soon after the limit locked about one innocent phone in two
   // hundred, mostly parcels held at a node longer than any in the last two days.
   RuleOutcome quiet_wait = RuleOutcome::kSuspect;
+  // A parcel quiet past its wait, with enough others at the node that went quiet after the same
+  // kind of scan by the same handler (ChainLimits::handler_*). Checked once the quiet wait passes
+  // its limit, and again while the parcel stays quiet, for at most the outage horizon: whenever
+  // another parcel of the handler has been quiet as long, and every 12 h.
+  RuleOutcome same_handler = RuleOutcome::kLost;
   ChainLimits chain;
   // After available_for_pickup the parcel waits for its recipient: silence waits this long.
   Duration pickup_wait = std::chrono::hours(24 * 16);
@@ -71,15 +76,16 @@ inline constexpr std::string_view kRuleLightReweigh = "light_reweigh";
 inline constexpr std::string_view kRuleMissedArrival = "missed_arrival";
 inline constexpr std::string_view kRuleDwell = "dwell";
 inline constexpr std::string_view kRuleClaimNotReceived = "claim_not_received";
+inline constexpr std::string_view kRuleSameHandler = "same_handler";
 // Context, not a rule that fires: the parcel is one of many stuck at a node at once.
 inline constexpr std::string_view kRuleNodeOutage = "node_outage";
 
 // Every rule name the engine may write into evidence. Configuration that names rules (such as a
 // shipper's auto_lock_rules) is checked against this list, so a rule added above belongs here too.
 inline constexpr std::string_view kRuleNames[] = {
-    kRuleExceptionScan, kRuleOverdue,  kRuleSilence,          kRuleSeenAgain,
-    kRuleDelivered,     kRuleReturned, kRuleManual,           kRuleLightReweigh,
-    kRuleMissedArrival, kRuleDwell,    kRuleClaimNotReceived, kRuleNodeOutage};
+    kRuleExceptionScan,    kRuleOverdue,     kRuleSilence,      kRuleSeenAgain,     kRuleDelivered,
+    kRuleReturned,         kRuleManual,      kRuleLightReweigh, kRuleMissedArrival, kRuleDwell,
+    kRuleClaimNotReceived, kRuleSameHandler, kRuleNodeOutage};
 
 // Outcome names in evidence.
 inline constexpr std::string_view kOutcomeLost = "lost";
@@ -96,9 +102,11 @@ inline constexpr std::string_view kOutcomeContext = "context";
 // - An exception scan or a light weighing fires its rule at its event time.
 // - Silence fires at last scan + silence_limit, overdue at promised_by + grace (once), a missed
 //   arrival or a dwell at its learned limit, when nothing closed the parcel before. All wait for
-//   the carrier's first scan. A silence or dwell at a node where many parcels are held up at once,
-//   or a missed arrival at a node that scanned no arrival in the last two hours, only makes the
-//   parcel suspect, with node_outage evidence.
+//   the carrier's first scan. A silence or dwell at a node where many parcels are overdue at once
+//   (then, or when the dwell first fired), or a missed arrival at a node that scanned no arrival in
+//   the last two hours, only makes the parcel suspect, with node_outage evidence.
+// - A quiet wait fires same_handler when the parcels quiet at the node since the same kind of scan
+//   are mostly those of the handler who scanned this one.
 // - A security officer's declaration (declared_lost) makes the parcel lost at its time; it is not a
 //   scan, so it neither restarts the silence timer nor reopens a parcel.
 // - Any scan after a suspect or lost verdict reopens the parcel as recovered.

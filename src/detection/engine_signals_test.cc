@@ -51,6 +51,12 @@ std::vector<std::string> Facts(const Assessment& assessment) {
   return facts;
 }
 
+// How often `fact` ("rule:outcome") appears in the evidence.
+std::ptrdiff_t CountFact(const Assessment& assessment, const std::string& fact) {
+  std::vector<std::string> facts = Facts(assessment);
+  return std::count(facts.begin(), facts.end(), fact);
+}
+
 const Timestamp kStart = At("2026-03-02T08:00:00Z");
 
 // Thirty parcels a day earlier that took 2 h from terminal A to hub B and stayed 1 h at the hub,
@@ -383,7 +389,137 @@ TEST(BrokenChain, QuietAfterUnloadingWaitsLonger) {
   policy.quiet_wait = RuleOutcome::kLost;
   Assessment a = Assess(Parcel(), history, kStart + hours(12), policy, flow);
   EXPECT_NE(a.verdict, Verdict::kLost);
-  EXPECT_EQ(std::count(Facts(a).begin(), Facts(a).end(), "dwell:lost"), 0);
+  EXPECT_EQ(CountFact(a, "dwell:lost"), 0);
+}
+
+ScanEvent ByHandler(ScanEvent event, std::string handler) {
+  event.handler = std::move(handler);
+  return event;
+}
+
+// Records a parcel sorted at hub B by `handler` at `time` and never scanned again.
+void RecordQuietSort(FlowStatistics& flow, const std::string& id, const std::string& handler,
+                     Timestamp time) {
+  flow.Record(id, std::vector{ByHandler(
+                      Scan(id, ScanType::kSorted, time, "SE-HUB-B", NodeType::kHub), handler)});
+}
+
+TEST(SameHandler, FourQuietSortsOfOneHandlerLock) {
+  // Three parcels that handler h-7 sorted at hub B in the hours before were never scanned again,
+  // while everyone else's sorted parcels were loaded within the hour.
+  FlowStatistics flow = SortingHub();
+  for (int i = 1; i <= 3; ++i) {
+    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
+  }
+  auto history = std::vector{
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  DetectionPolicy policy;
+  Timestamp limit = kStart + policy.chain.dwell_floor;
+  Assessment a = Assess(Parcel(), history, limit, policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, limit);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "same_handler:lost"}));
+  EXPECT_EQ(a.evidence.back().detail,
+            "4 of the 4 parcels quiet at SE-HUB-B for 6 h or more since a sorted scan within 72 h "
+            "were scanned by h-7");
+}
+
+TEST(SameHandler, LocksOnceFourthGoesQuiet) {
+  // Two earlier parcels of h-7 are quiet: three are no pattern yet. A fourth, sorted two hours
+  // later, passes its own wait two hours after this one, and then the pattern holds.
+  FlowStatistics flow = SortingHub();
+  RecordQuietSort(flow, "pocketed-1", "h-7", kStart - hours(1));
+  RecordQuietSort(flow, "pocketed-2", "h-7", kStart - hours(3));
+  RecordQuietSort(flow, "pocketed-3", "h-7", kStart + hours(2));
+  auto history = std::vector{
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  DetectionPolicy policy;
+  Timestamp limit = kStart + policy.chain.dwell_floor;
+  Assessment early = Assess(Parcel(), history, limit + hours(1), policy, flow);
+  EXPECT_EQ(early.verdict, Verdict::kSuspect);
+  EXPECT_EQ(early.next_deadline, limit + hours(2));
+
+  Assessment a = Assess(Parcel(), history, limit + hours(3), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, limit + hours(2));
+}
+
+TEST(SameHandler, QuietAcrossHandlersOnlySuspect) {
+  // Four quiet parcels of h-7 among ten quiet at the hub: the sorter stopped for everyone.
+  FlowStatistics flow = SortingHub();
+  for (int i = 1; i <= 3; ++i) {
+    RecordQuietSort(flow, "h7-" + std::to_string(i), "h-7", kStart - hours(i));
+  }
+  for (int i = 1; i <= 6; ++i) {
+    RecordQuietSort(flow, "other-" + std::to_string(i), "h-" + std::to_string(i),
+                    kStart - minutes(20 * i));
+  }
+  auto history = std::vector{
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  Assessment a = Assess(Parcel(), history, kStart + hours(30), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(CountFact(a, "same_handler:lost"), 0);
+}
+
+TEST(SameHandler, IgnoredWhenConfiguredOff) {
+  FlowStatistics flow = SortingHub();
+  for (int i = 1; i <= 3; ++i) {
+    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
+  }
+  auto history = std::vector{
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  DetectionPolicy policy;
+  policy.same_handler = RuleOutcome::kIgnore;
+  Assessment a = Assess(Parcel(), history, kStart + hours(12), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect"}));
+}
+
+TEST(NodeOutage, UsualOvernightWaitIsNoOutage) {
+  // Thirty parcels unloaded at hub B twelve hours before this one fell silent wait to be sorted,
+  // as parcels there do for up to 30 hours. They are the hub's usual backlog, not an outage.
+  FlowStatistics flow = SortingHub();
+  for (int i = 0; i < 30; ++i) {
+    std::string id = "backlog-" + std::to_string(i);
+    flow.Record(
+        id, std::vector{
+                Scan(id + "u", ScanType::kUnloaded, kStart + hours(60), "SE-HUB-B", NodeType::kHub),
+                Scan(id + "s", ScanType::kSorted, kStart + hours(90), "SE-HUB-B", NodeType::kHub)});
+  }
+  auto history = std::vector{Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub)};
+  DetectionPolicy policy;
+  Assessment a = Assess(Parcel(), history, kStart + policy.silence_limit, policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(CountFact(a, "node_outage:context"), 0);
+}
+
+TEST(NodeOutage, CaughtInOutageWaitsForSilence) {
+  // Twenty-four parcels stuck at hub B when this one's stay passed its limit, and they cleared
+  // six hours later. This parcel stayed behind: only silence locks it.
+  FlowStatistics flow = LearnedFlow();
+  for (int i = 0; i < 24; ++i) {
+    std::string id = "stuck-" + std::to_string(i);
+    flow.Record(id,
+                std::vector{Scan(id + "a", ScanType::kArrived, kStart - hours(2) + minutes(5 * i),
+                                 "SE-HUB-B", NodeType::kHub),
+                            Scan(id + "d", ScanType::kDeparted, kStart + hours(12), "SE-HUB-B",
+                                 NodeType::kHub, "SE-TERM-C")});
+  }
+  auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
+  DetectionPolicy policy;
+  Timestamp confirm = kStart + policy.chain.dwell_floor + policy.chain.dwell_confirm_after;
+  Assessment waiting = Assess(Parcel(), history, confirm + hours(1), policy, flow);
+  EXPECT_EQ(waiting.verdict, Verdict::kSuspect);
+  EXPECT_EQ(Facts(waiting),
+            (std::vector<std::string>{"dwell:suspect", "node_outage:context", "dwell:suspect"}));
+
+  Assessment a = Assess(Parcel(), history, kStart + policy.silence_limit, policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, kStart + policy.silence_limit);
 }
 
 TEST(Claim, AfterWeakProofSuspectsThenLocks) {

@@ -47,8 +47,13 @@ void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEv
     if (waiting != nullptr) {
       contribution.waits.push_back(
           {waiting->node, waiting->type, event.time, event.time - waiting->time});
+      contribution.waiting.back().end = event.time;
     }
     waiting = IsSortingNode(event.node_type) && !Departs(event.type) ? &event : nullptr;
+    if (waiting != nullptr) {
+      contribution.waiting.push_back(
+          {event.node, event.node_type, event.type, event.handler, event.time, std::nullopt});
+    }
 
     if (leg_start != nullptr && event.node != leg_start->node) {
       if (event.node == leg_start->next_node) {
@@ -110,6 +115,15 @@ void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& co
     auto scans = late_.find(late.node);
     if (scans != late_.end()) EraseOne(scans->second, late.time, parcel_id);
   }
+  for (const WaitRecord& wait : contribution.waiting) {
+    auto waits = waiting_.find(wait.node);
+    if (waits != waiting_.end()) EraseOne(waits->second, wait.start, parcel_id);
+    if (wait.handler.empty()) continue;
+    auto by_handler = waiting_by_handler_.find(std::make_pair(wait.node, wait.handler));
+    if (by_handler != waiting_by_handler_.end()) {
+      EraseOne(by_handler->second, wait.start, parcel_id);
+    }
+  }
 }
 
 void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contribution) {
@@ -136,6 +150,15 @@ void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contr
     auto scans = late_.find(late.node);
     if (scans == late_.end()) scans = late_.emplace(late.node, LateScans{}).first;
     scans->second.emplace(late.time, LateScan{parcel_id});
+  }
+  for (const WaitRecord& wait : contribution.waiting) {
+    Wait entry{wait.type, wait.node_type, wait.end.value_or(Timestamp::max()), parcel_id};
+    auto waits = waiting_.find(wait.node);
+    if (waits == waiting_.end()) waits = waiting_.emplace(wait.node, Waits{}).first;
+    waits->second.emplace(wait.start, entry);
+    if (!wait.handler.empty()) {
+      waiting_by_handler_[std::make_pair(wait.node, wait.handler)].emplace(wait.start, entry);
+    }
   }
   for (const NodeScan& scan : contribution.latest) {
     auto latest = latest_scan_.find(scan.node);
@@ -183,17 +206,55 @@ Duration FlowStatistics::DwellLimit(NodeType type, Timestamp before,
                limits.dwell_ceiling);
 }
 
-int FlowStatistics::HeldUpAt(std::string_view node, Timestamp at, Duration max_stay,
-                             const ChainLimits& limits) const {
-  auto it = stays_.find(node);
-  if (it == stays_.end()) return 0;
-  int held_up = 0;
-  Timestamp latest = at - max_stay;
-  for (auto stay = it->second.lower_bound(latest - limits.outage_horizon);
-       stay != it->second.end() && stay->first < latest; ++stay) {
-    if (stay->second.end > at) ++held_up;
+int FlowStatistics::OverdueAt(std::string_view node, Timestamp at,
+                              const ChainLimits& limits) const {
+  auto it = waiting_.find(node);
+  if (it == waiting_.end()) return 0;
+  // The wait after each kind of scan, looked up once per kind.
+  std::map<std::pair<ScanType, NodeType>, Duration> waits;
+  int overdue = 0;
+  for (auto wait = it->second.lower_bound(at - limits.outage_horizon);
+       wait != it->second.end() && wait->first < at; ++wait) {
+    if (wait->second.end <= at) continue;
+    auto key = std::make_pair(wait->second.type, wait->second.node_type);
+    auto limit = waits.find(key);
+    if (limit == waits.end()) {
+      Duration learned = QuietLimit(node, key.first, at, limits);
+      if (learned >= limits.dwell_ceiling) learned = DwellLimit(key.second, at, limits);
+      limit = waits.emplace(key, learned).first;
+    }
+    if (at - wait->first > limit->second) ++overdue;
   }
-  return held_up;
+  return overdue;
+}
+
+FlowStatistics::HandlerShare FlowStatistics::QuietSince(std::string_view node, ScanType type,
+                                                        std::string_view handler, Timestamp at,
+                                                        Duration wait,
+                                                        const ChainLimits& limits) const {
+  HandlerShare share;
+  auto count = [&](const Waits& waits) {
+    int quiet = 0;
+    for (auto entry = waits.lower_bound(at - limits.outage_horizon);
+         entry != waits.end() && entry->first <= at - wait; ++entry) {
+      if (entry->second.type == type && entry->second.end > at) ++quiet;
+    }
+    return quiet;
+  };
+  auto by_handler =
+      waiting_by_handler_.find(std::make_pair(std::string(node), std::string(handler)));
+  if (by_handler == waiting_by_handler_.end()) return share;
+  share.by_handler = count(by_handler->second);
+  for (auto entry = by_handler->second.upper_bound(at - wait);
+       entry != by_handler->second.end() && entry->first < at + limits.outage_horizon; ++entry) {
+    if (entry->second.type == type && entry->second.end > entry->first + wait) {
+      share.next_by_handler = entry->first + wait;
+      break;
+    }
+  }
+  if (share.by_handler < limits.handler_min_parcels) return share;
+  share.all = count(waiting_.find(node)->second);
+  return share;
 }
 
 int FlowStatistics::ArrivalsAt(std::string_view node, Timestamp from, Timestamp to) const {

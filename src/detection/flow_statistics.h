@@ -54,10 +54,19 @@ struct ChainLimits {
   // busy lane carries a few parcels whose next node missed its scans; a stolen vehicle takes all.
   int load_min_parcels = 3;
   double load_min_share = 0.5;
-  // This many parcels held up at one node, having arrived there within outage_horizon of each
-  // other, are an outage of that node rather than thefts.
+  // This many parcels at one node past the wait its parcels take after the same kind of scan, all
+  // scanned there within outage_horizon, are an outage of that node rather than thefts. Counting
+  // only parcels past their wait leaves out those that wait overnight for the morning's vans, which
+  // outnumber this at a busy terminal every evening.
   int outage_min_parcels = 20;
   Duration outage_horizon = std::chrono::hours(72);
+  // This many parcels at one node, quiet past their wait since a scan of one kind by one handler
+  // within outage_horizon, and at least this share of all parcels quiet since that kind of scan
+  // there, point to that handler. An outage stops every handler's parcels; a sorter who pockets
+  // phones leaves only their own. Delays strike parcels at random, so four of them rarely share a
+  // handler.
+  int handler_min_parcels = 4;
+  double handler_min_share = 0.5;
 };
 
 // A scan recorded this long after its event time came in a late upload: its node's feed was
@@ -80,11 +89,24 @@ class FlowStatistics {
   // The time a parcel may stay at a node of `type`, learned from stays that ended before `before`.
   Duration DwellLimit(NodeType type, Timestamp before, const ChainLimits& limits) const;
 
-  // Parcels held up at `node` at event time `at`: those that arrived there more than `max_stay`
-  // before `at`, within limits.outage_horizon before that, and had not left by `at`. Parcels
-  // stolen long ago therefore do not add up to an outage.
-  int HeldUpAt(std::string_view node, Timestamp at, Duration max_stay,
-               const ChainLimits& limits) const;
+  // Parcels overdue at `node` at event time `at`: last scanned there within limits.outage_horizon
+  // before `at`, longer ago than the node's learned wait after that kind of scan (or the node
+  // type's dwell limit while that wait is not learned), and scanned nowhere since. Parcels stolen
+  // long ago therefore do not add up to an outage.
+  int OverdueAt(std::string_view node, Timestamp at, const ChainLimits& limits) const;
+
+  // Parcels at `node` quiet at `at` since a scan of `type` made within limits.outage_horizon
+  // before `at` and at least `wait` before it: those scanned by `handler`, and all of them. `all`
+  // is counted only when `by_handler` reaches limits.handler_min_parcels, because only then is
+  // the share needed. `next_by_handler` is the first time after `at` when another parcel of the
+  // handler has been quiet for `wait`, the earliest time `by_handler` can grow.
+  struct HandlerShare {
+    int by_handler = 0;
+    int all = 0;
+    std::optional<Timestamp> next_by_handler;
+  };
+  HandlerShare QuietSince(std::string_view node, ScanType type, std::string_view handler,
+                          Timestamp at, Duration wait, const ChainLimits& limits) const;
 
   // Parcels whose first scan at `node` of a stay there falls in [from, to).
   int ArrivalsAt(std::string_view node, Timestamp from, Timestamp to) const;
@@ -156,11 +178,20 @@ class FlowStatistics {
     std::string node;
     Timestamp time;
   };
+  struct WaitRecord {  // Like WaitSample, also while the wait goes on.
+    std::string node;
+    NodeType node_type;
+    ScanType type;
+    std::string handler;
+    Timestamp start;
+    std::optional<Timestamp> end;
+  };
   struct Contribution {
     std::vector<LegSample> legs;
     std::vector<StayRecord> stays;
     std::vector<TripRecord> trips;
     std::vector<WaitSample> waits;
+    std::vector<WaitRecord> waiting;
     std::vector<NodeScan> late;    // Scans recorded late.
     std::vector<NodeScan> latest;  // The latest scan at each node it was scanned at.
   };
@@ -168,6 +199,13 @@ class FlowStatistics {
     const std::string* parcel_id;
   };
   using LateScans = std::multimap<Timestamp, LateScan>;  // Keyed by event time.
+  struct Wait {
+    ScanType type;
+    NodeType node_type;
+    Timestamp end;  // The parcel's next scan anywhere; Timestamp::max() while none.
+    const std::string* parcel_id;
+  };
+  using Waits = std::multimap<Timestamp, Wait>;  // Keyed by the scan the wait follows.
 
   static Duration Limit(const Samples* samples, Timestamp before, const ChainLimits& limits,
                         Duration floor, Duration ceiling);
@@ -180,6 +218,9 @@ class FlowStatistics {
   std::map<std::string, Trips, std::less<>> trips_;  // By destination node.
   std::map<std::pair<std::string, ScanType>, Samples, std::less<>> waits_;
   std::map<std::string, LateScans, std::less<>> late_;  // By node.
+  std::map<std::string, Waits, std::less<>> waiting_;   // By node.
+  // By node and handler, for the parcels a scan of theirs left waiting.
+  std::map<std::pair<std::string, std::string>, Waits, std::less<>> waiting_by_handler_;
   // Latest scan event time per node. It only grows: a fact about the feed, not about one parcel.
   std::map<std::string, Timestamp, std::less<>> latest_scan_;
   std::unordered_map<std::string, Contribution> contributions_;

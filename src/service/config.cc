@@ -229,6 +229,7 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
   std::int64_t phone_mass = policy.phone_mass_g;
   std::int64_t tolerance = policy.scale_tolerance_g;
   std::int64_t outage_parcels = chain.outage_min_parcels;
+  std::int64_t handler_parcels = chain.handler_min_parcels;
   std::int64_t load_parcels = chain.load_min_parcels;
   std::int64_t min_samples = chain.min_samples;
   for (Status s : {reader.Hours("overdue_grace_hours", policy.overdue_grace),
@@ -244,6 +245,9 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
                    reader.Outcome("missed_arrival", policy.missed_arrival),
                    reader.Outcome("dwell", policy.dwell),
                    reader.Outcome("quiet_wait", policy.quiet_wait),
+                   reader.Outcome("same_handler", policy.same_handler),
+                   reader.Integer("handler_min_parcels", 2, 1000000, handler_parcels),
+                   reader.Ratio("handler_min_share", chain.handler_min_share),
                    reader.Hours("transit_floor_hours", chain.transit_floor),
                    reader.Hours("transit_ceiling_hours", chain.transit_ceiling),
                    reader.Hours("dwell_floor_hours", chain.dwell_floor),
@@ -264,6 +268,7 @@ Status ReadDetection(TableReader& reader, DetectionPolicy& policy) {
   policy.phone_mass_g = static_cast<std::int32_t>(phone_mass);
   policy.scale_tolerance_g = static_cast<std::int32_t>(tolerance);
   chain.outage_min_parcels = static_cast<int>(outage_parcels);
+  chain.handler_min_parcels = static_cast<int>(handler_parcels);
   chain.load_min_parcels = static_cast<int>(load_parcels);
   chain.min_samples = static_cast<int>(min_samples);
   if (chain.transit_floor > chain.transit_ceiling) {
