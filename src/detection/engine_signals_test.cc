@@ -331,9 +331,8 @@ TEST(BrokenChain, VanishedLoadWaitsForDestinationFeed) {
 }
 
 // 400 parcels sorted at hub B over the 60 hours before kStart, each loaded 20 to 50 minutes
-// later, and 400 unloaded there 30 hours before, each sorted 1 to 30 hours later.
-FlowStatistics SortingHub() {
-  FlowStatistics flow = LearnedFlow();
+// later, and 400 unloaded there 30 hours before, each sorted 1 to 30 hours later, on top of `flow`.
+FlowStatistics SortingHub(FlowStatistics flow = LearnedFlow()) {
   for (int i = 0; i < 400; ++i) {
     Timestamp t = kStart - hours(60) + minutes(9 * i);
     std::string id = "sorted-" + std::to_string(i);
@@ -425,6 +424,24 @@ TEST(SameHandler, FourQuietSortsOfOneHandlerLock) {
             "were scanned by h-7");
 }
 
+TEST(SameHandler, HubWithoutLearnedWaitUsesStayLimit) {
+  // Hub B has no learned wait after a sorting, so the stay's 6 h limit is the wait: three parcels
+  // of h-7 quiet for longer, and this one once it has been quiet that long.
+  FlowStatistics flow = LearnedFlow();
+  for (int i = 1; i <= 3; ++i) {
+    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
+  }
+  auto history = std::vector{
+      Scan("a", ScanType::kArrived, kStart - hours(1), "SE-HUB-B", NodeType::kHub),
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  DetectionPolicy policy;
+  Assessment a = Assess(Parcel(), history, kStart + hours(7), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, kStart + policy.chain.dwell_floor);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "same_handler:lost"}));
+}
+
 TEST(SameHandler, LocksOnceFourthGoesQuiet) {
   // Two earlier parcels of h-7 are quiet: three are no pattern yet. A fourth, sorted two hours
   // later, passes its own wait two hours after this one, and then the pattern holds.
@@ -444,6 +461,29 @@ TEST(SameHandler, LocksOnceFourthGoesQuiet) {
   Assessment a = Assess(Parcel(), history, limit + hours(3), policy, flow);
   EXPECT_EQ(a.verdict, Verdict::kLost);
   EXPECT_EQ(a.since, limit + hours(2));
+}
+
+TEST(SameHandler, WaitsWhileNodeFeedIsBehind) {
+  // Hub B has scanned nothing since its last loading, 50 minutes after kStart: its parcels may
+  // only be waiting in a late upload. Once it scans again, the pattern counts from the time it
+  // first held, as a leg's does once its destination's feed catches up.
+  FlowStatistics flow = SortingHub(FlowStatistics{});
+  for (int i = 1; i <= 3; ++i) {
+    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
+  }
+  auto history = std::vector{
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  DetectionPolicy policy;
+  Timestamp limit = kStart + policy.chain.dwell_floor;
+  Assessment behind = Assess(Parcel(), history, limit + minutes(30), policy, flow);
+  EXPECT_EQ(behind.verdict, Verdict::kSuspect);
+
+  flow.Record("next", std::vector{Scan("n", ScanType::kArrived, limit + minutes(30), "SE-HUB-B",
+                                       NodeType::kHub)});
+  Assessment a = Assess(Parcel(), history, limit + hours(2), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(a.since, limit);
 }
 
 TEST(SameHandler, QuietAcrossHandlersOnlySuspect) {
@@ -495,6 +535,21 @@ TEST(NodeOutage, UsualOvernightWaitIsNoOutage) {
   Assessment a = Assess(Parcel(), history, kStart + policy.silence_limit, policy, flow);
   EXPECT_EQ(a.verdict, Verdict::kLost);
   EXPECT_EQ(CountFact(a, "node_outage:context"), 0);
+}
+
+TEST(NodeOutage, ReturnedParcelsAreNoOutage) {
+  // Twenty-four parcels were returned to their senders at hub B: handed over, not held up.
+  FlowStatistics flow = LearnedFlow();
+  for (int i = 0; i < 24; ++i) {
+    std::string id = "returned-" + std::to_string(i);
+    flow.Record(id, std::vector{Scan(id, ScanType::kReturned, kStart - hours(2) + minutes(5 * i),
+                                     "SE-HUB-B", NodeType::kHub)});
+  }
+  auto history = std::vector{Scan("a", ScanType::kArrived, kStart, "SE-HUB-B", NodeType::kHub)};
+  DetectionPolicy policy;
+  Assessment a = Assess(Parcel(), history, kStart + hours(47), policy, flow);
+  EXPECT_EQ(a.verdict, Verdict::kLost);
+  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "dwell:lost"}));
 }
 
 TEST(NodeOutage, CaughtInOutageWaitsForSilence) {

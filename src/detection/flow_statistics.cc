@@ -49,7 +49,10 @@ void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEv
           {waiting->node, waiting->type, event.time, event.time - waiting->time});
       contribution.waiting.back().end = event.time;
     }
-    waiting = IsSortingNode(event.node_type) && !Departs(event.type) ? &event : nullptr;
+    // A parcel delivered or returned at a terminal is handed over, not waiting for its next scan.
+    bool hands_over = IsDeliveryScan(event.type) || event.type == ScanType::kReturned;
+    waiting =
+        IsSortingNode(event.node_type) && !Departs(event.type) && !hands_over ? &event : nullptr;
     if (waiting != nullptr) {
       contribution.waiting.push_back(
           {event.node, event.node_type, event.type, event.handler, event.time, std::nullopt});
@@ -80,7 +83,7 @@ void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEv
       }
     }
     // Delivery and return hand the parcel over: it stays nowhere afterwards.
-    if (IsDeliveryScan(event.type) || event.type == ScanType::kReturned) stay->end = event.time;
+    if (hands_over) stay->end = event.time;
   }
 
   auto it = contributions_.find(parcel_id);
