@@ -319,9 +319,6 @@ class Timeline {
                   "at " + stay_->node + " since " + FormatRfc3339(stay_->since) + ", past the " +
                       Hours(stay_->limit) + " limit of a " +
                       std::string(NodeTypeName(stay_->type)));
-        // Parcels leave a hub within its stay limit, so where no wait is learned yet, that limit
-        // serves. A terminal's limit would count every parcel that missed the morning's vans.
-        if (stay_->type == NodeType::kHub) StartHandlerCheck(deadline.at, stay_->limit);
         return;
       case DeadlineKind::kQuiet:
         FireChain(*quiet_, policy_.quiet_wait, kRuleDwell, deadline.at,
@@ -339,7 +336,9 @@ class Timeline {
 
   // Starts looking at the handler of the parcel's last scan, once per scan: from `at`, or once the
   // parcel has been quiet for `wait` when that is later. Only parcels quiet at least as long count.
-  // The wait is the learned quiet wait, or a hub's stay limit.
+  // The wait is the learned quiet wait. A stay's limit would not do: it is learned per node type,
+  // so at a terminal every parcel that missed the morning's vans would count, and checking every
+  // stay past its limit at a busy hub costs more than the replay's whole ingest.
   void StartHandlerCheck(Timestamp at, Duration wait) {
     if (policy_.same_handler == RuleOutcome::kIgnore || last_handler_.empty()) return;
     if (handler_check_for_ == last_scan_) return;

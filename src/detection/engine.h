@@ -47,8 +47,8 @@ struct DetectionPolicy {
   // hundred, mostly parcels held at a node longer than any in the last two days.
   RuleOutcome quiet_wait = RuleOutcome::kSuspect;
   // A parcel quiet past its wait, with enough others at the node that went quiet after the same
-  // kind of scan by the same handler (ChainLimits::handler_*). Checked once the quiet wait (at a
-  // hub where none is learned yet, the stay) passes its limit, and again while the parcel stays
+  // kind of scan by the same handler (ChainLimits::handler_*). Checked once the quiet wait passes
+  // its limit, and again while the parcel stays
   // quiet, for at most the outage horizon: whenever another parcel of the handler has been quiet as
   // long, and every 12 h.
   RuleOutcome same_handler = RuleOutcome::kLost;

@@ -424,24 +424,6 @@ TEST(SameHandler, FourQuietSortsOfOneHandlerLock) {
             "were scanned by h-7");
 }
 
-TEST(SameHandler, HubWithoutLearnedWaitUsesStayLimit) {
-  // Hub B has no learned wait after a sorting, so the stay's 6 h limit is the wait: three parcels
-  // of h-7 quiet for longer, and this one once it has been quiet that long.
-  FlowStatistics flow = LearnedFlow();
-  for (int i = 1; i <= 3; ++i) {
-    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
-  }
-  auto history = std::vector{
-      Scan("a", ScanType::kArrived, kStart - hours(1), "SE-HUB-B", NodeType::kHub),
-      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
-  flow.Record(Parcel().parcel_id, history);
-  DetectionPolicy policy;
-  Assessment a = Assess(Parcel(), history, kStart + hours(7), policy, flow);
-  EXPECT_EQ(a.verdict, Verdict::kLost);
-  EXPECT_EQ(a.since, kStart + policy.chain.dwell_floor);
-  EXPECT_EQ(Facts(a), (std::vector<std::string>{"dwell:suspect", "same_handler:lost"}));
-}
-
 TEST(SameHandler, LocksOnceFourthGoesQuiet) {
   // Two earlier parcels of h-7 are quiet: three are no pattern yet. A fourth, sorted two hours
   // later, passes its own wait two hours after this one, and then the pattern holds.
