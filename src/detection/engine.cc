@@ -359,6 +359,12 @@ class Timeline {
       ScheduleHandlerCheck(at + kFeedRecheck);
       return;
     }
+    // Scans at the node since this parcel's came in a late upload: while it is ingested, parcels
+    // whose later scans are still on their way look quiet together in the same way.
+    if (flow_.LateRecordsAt(last_node_, *last_scan_, at) > 0) {
+      handler_check_.reset();
+      return;
+    }
     FlowStatistics::HandlerShare share =
         flow_.QuietSince(last_node_, last_type_, last_handler_, at, handler_wait_, chain);
     if (share.by_handler >= chain.handler_min_parcels &&

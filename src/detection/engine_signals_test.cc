@@ -468,6 +468,24 @@ TEST(SameHandler, WaitsWhileNodeFeedIsBehind) {
   EXPECT_EQ(a.since, limit);
 }
 
+TEST(SameHandler, LateUploadAtNodeOnlySuspects) {
+  // A scan at hub B made while this parcel waited came in two hours late: the hub's upload is
+  // catching up, and its parcels' later scans may still be on their way.
+  FlowStatistics flow = SortingHub();
+  for (int i = 1; i <= 3; ++i) {
+    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
+  }
+  ScanEvent late = Scan("l", ScanType::kSorted, kStart + hours(3), "SE-HUB-B", NodeType::kHub);
+  late.received = kStart + hours(5);
+  flow.Record("late", std::vector{late});
+  auto history = std::vector{
+      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
+  flow.Record(Parcel().parcel_id, history);
+  Assessment a = Assess(Parcel(), history, kStart + hours(30), DetectionPolicy{}, flow);
+  EXPECT_EQ(a.verdict, Verdict::kSuspect);
+  EXPECT_EQ(CountFact(a, "same_handler:lost"), 0);
+}
+
 TEST(SameHandler, QuietAcrossHandlersOnlySuspect) {
   // Four quiet parcels of h-7 among ten quiet at the hub: the sorter stopped for everyone.
   FlowStatistics flow = SortingHub();
