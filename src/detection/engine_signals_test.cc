@@ -403,16 +403,23 @@ void RecordQuietSort(FlowStatistics& flow, const std::string& id, const std::str
                       Scan(id, ScanType::kSorted, time, "SE-HUB-B", NodeType::kHub), handler)});
 }
 
-TEST(SameHandler, FourQuietSortsOfOneHandlerLock) {
-  // Three parcels that handler h-7 sorted at hub B in the hours before were never scanned again,
-  // while everyone else's sorted parcels were loaded within the hour.
-  FlowStatistics flow = SortingHub();
+// Records three parcels that h-7 sorted at hub B in the hours before kStart and that were never
+// scanned again, and this parcel sorted by h-7 at kStart. Returns this parcel's history.
+std::vector<ScanEvent> SortAfterThreePocketed(FlowStatistics& flow) {
   for (int i = 1; i <= 3; ++i) {
     RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
   }
   auto history = std::vector{
       ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
   flow.Record(Parcel().parcel_id, history);
+  return history;
+}
+
+TEST(SameHandler, FourQuietSortsOfOneHandlerLock) {
+  // Three parcels that handler h-7 sorted at hub B in the hours before were never scanned again,
+  // while everyone else's sorted parcels were loaded within the hour.
+  FlowStatistics flow = SortingHub();
+  std::vector<ScanEvent> history = SortAfterThreePocketed(flow);
   DetectionPolicy policy;
   Timestamp limit = kStart + policy.chain.dwell_floor;
   Assessment a = Assess(Parcel(), history, limit, policy, flow);
@@ -450,12 +457,7 @@ TEST(SameHandler, WaitsWhileNodeFeedIsBehind) {
   // only be waiting in a late upload. Once it scans again, the pattern counts from the time it
   // first held, as a leg's does once its destination's feed catches up.
   FlowStatistics flow = SortingHub(FlowStatistics{});
-  for (int i = 1; i <= 3; ++i) {
-    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
-  }
-  auto history = std::vector{
-      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
-  flow.Record(Parcel().parcel_id, history);
+  std::vector<ScanEvent> history = SortAfterThreePocketed(flow);
   DetectionPolicy policy;
   Timestamp limit = kStart + policy.chain.dwell_floor;
   Assessment behind = Assess(Parcel(), history, limit + minutes(30), policy, flow);
@@ -472,15 +474,10 @@ TEST(SameHandler, LateUploadAtNodeOnlySuspects) {
   // A scan at hub B made while this parcel waited came in two hours late: the hub's upload is
   // catching up, and its parcels' later scans may still be on their way.
   FlowStatistics flow = SortingHub();
-  for (int i = 1; i <= 3; ++i) {
-    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
-  }
   ScanEvent late = Scan("l", ScanType::kSorted, kStart + hours(3), "SE-HUB-B", NodeType::kHub);
   late.received = kStart + hours(5);
   flow.Record("late", std::vector{late});
-  auto history = std::vector{
-      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
-  flow.Record(Parcel().parcel_id, history);
+  std::vector<ScanEvent> history = SortAfterThreePocketed(flow);
   Assessment a = Assess(Parcel(), history, kStart + hours(30), DetectionPolicy{}, flow);
   EXPECT_EQ(a.verdict, Verdict::kSuspect);
   EXPECT_EQ(CountFact(a, "same_handler:lost"), 0);
@@ -489,16 +486,11 @@ TEST(SameHandler, LateUploadAtNodeOnlySuspects) {
 TEST(SameHandler, QuietAcrossHandlersOnlySuspect) {
   // Four quiet parcels of h-7 among ten quiet at the hub: the sorter stopped for everyone.
   FlowStatistics flow = SortingHub();
-  for (int i = 1; i <= 3; ++i) {
-    RecordQuietSort(flow, "h7-" + std::to_string(i), "h-7", kStart - hours(i));
-  }
   for (int i = 1; i <= 6; ++i) {
     RecordQuietSort(flow, "other-" + std::to_string(i), "h-" + std::to_string(i),
                     kStart - minutes(20 * i));
   }
-  auto history = std::vector{
-      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
-  flow.Record(Parcel().parcel_id, history);
+  std::vector<ScanEvent> history = SortAfterThreePocketed(flow);
   Assessment a = Assess(Parcel(), history, kStart + hours(30), DetectionPolicy{}, flow);
   EXPECT_EQ(a.verdict, Verdict::kSuspect);
   EXPECT_EQ(CountFact(a, "same_handler:lost"), 0);
@@ -506,12 +498,7 @@ TEST(SameHandler, QuietAcrossHandlersOnlySuspect) {
 
 TEST(SameHandler, IgnoredWhenConfiguredOff) {
   FlowStatistics flow = SortingHub();
-  for (int i = 1; i <= 3; ++i) {
-    RecordQuietSort(flow, "pocketed-" + std::to_string(i), "h-7", kStart - hours(i));
-  }
-  auto history = std::vector{
-      ByHandler(Scan("s", ScanType::kSorted, kStart, "SE-HUB-B", NodeType::kHub), "h-7")};
-  flow.Record(Parcel().parcel_id, history);
+  std::vector<ScanEvent> history = SortAfterThreePocketed(flow);
   DetectionPolicy policy;
   policy.same_handler = RuleOutcome::kIgnore;
   Assessment a = Assess(Parcel(), history, kStart + hours(12), policy, flow);
