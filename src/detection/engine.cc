@@ -336,9 +336,9 @@ class Timeline {
 
   // Starts looking at the handler of the parcel's last scan, once per scan: from `at`, or once the
   // parcel has been quiet for `wait` when that is later. Only parcels quiet at least as long count.
-  // The wait is the learned quiet wait. A stay's limit would not do: it is learned per node type,
-  // so at a terminal every parcel that missed the morning's vans would count, and checking every
-  // stay past its limit at a busy hub costs more than the replay's whole ingest.
+  // The wait is the learned quiet wait, not a stay's limit. A stay's limit is learned per node
+  // type, so at a terminal every parcel that missed the morning's vans would count. Checking every
+  // stay past its limit at a busy hub also made a replay several times slower.
   void StartHandlerCheck(Timestamp at, Duration wait) {
     if (policy_.same_handler == RuleOutcome::kIgnore || last_handler_.empty()) return;
     if (handler_check_for_ == last_scan_) return;
@@ -347,8 +347,8 @@ class Timeline {
     handler_check_ = std::max(at, *last_scan_ + wait);
   }
 
-  // Fires same_handler when the parcels quiet at the node since the last scan's kind of scan are
-  // mostly its handler's; otherwise looks again later, while the wait is within the horizon that
+  // Fires same_handler when most parcels quiet at the node since the last scan's kind of scan were
+  // scanned by its handler. Otherwise it looks again later, until the wait leaves the horizon that
   // the count covers.
   void CheckHandler(Timestamp at) {
     const ChainLimits& chain = policy_.chain;

@@ -103,9 +103,9 @@ inline constexpr std::string_view kOutcomeContext = "context";
 // - An exception scan or a light weighing fires its rule at its event time.
 // - Silence fires at last scan + silence_limit, overdue at promised_by + grace (once), a missed
 //   arrival or a dwell at its learned limit, when nothing closed the parcel before. All wait for
-//   the carrier's first scan. A silence or dwell at a node where many parcels are overdue at once
-//   (then, or when the dwell first fired), or a missed arrival at a node that scanned no arrival in
-//   the last two hours, only makes the parcel suspect, with node_outage evidence.
+//   the carrier's first scan. A silence or dwell only makes the parcel suspect, with node_outage
+//   evidence, when many parcels are overdue at the node then or when the dwell first fired. So
+//   does a missed arrival at a node that scanned no arrival in the last two hours.
 // - A quiet wait fires same_handler when the parcels quiet at the node since the same kind of scan
 //   are mostly those of the handler who scanned this one.
 // - A security officer's declaration (declared_lost) makes the parcel lost at its time; it is not a

@@ -89,10 +89,10 @@ class FlowStatistics {
   // The time a parcel may stay at a node of `type`, learned from stays that ended before `before`.
   Duration DwellLimit(NodeType type, Timestamp before, const ChainLimits& limits) const;
 
-  // Parcels overdue at `node` at event time `at`: last scanned there within limits.outage_horizon
-  // before `at`, longer ago than the node's learned wait after that kind of scan (or the node
-  // type's dwell limit while that wait is not learned), and scanned nowhere since. Parcels stolen
-  // long ago therefore do not add up to an outage.
+  // Counts the parcels overdue at `node` at event time `at`. Each was last scanned there within
+  // limits.outage_horizon before `at` and has been scanned nowhere since. Its wait is longer than
+  // the node's learned wait after that kind of scan, or the node type's dwell limit while no wait
+  // is learned. Parcels stolen long ago therefore do not add up to an outage.
   int OverdueAt(std::string_view node, Timestamp at, const ChainLimits& limits) const;
 
   // Parcels at `node` quiet at `at` since a scan of `type` made within limits.outage_horizon
