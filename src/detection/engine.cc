@@ -204,19 +204,24 @@ class Timeline {
       stay_->since = event.time;
       stay_->limit = flow_.DwellLimit(event.node_type, event.time, policy_.chain);
     }
+    const ChainLimits& chain = policy_.chain;
     // A wait that ends sooner than any limit can cannot fire: skip learning its limit.
-    if (next_scan_ && *next_scan_ - event.time < policy_.chain.dwell_floor) return;
-    // Only a wait learned from the node's own parcels says more than the stay's limit does.
-    Duration wait = flow_.QuietLimit(event.node, event.type, event.time, policy_.chain);
-    if (wait < policy_.chain.dwell_ceiling) {
-      quiet_ = ChainLink{};
-      quiet_->kind = ChainLink::Kind::kQuiet;
-      quiet_->node = event.node;
-      quiet_->type = event.node_type;
-      quiet_->scan = event.type;
-      quiet_->since = event.time;
-      quiet_->limit = wait;
+    Duration shortest = chain.dwell_floor;
+    if (policy_.same_handler != RuleOutcome::kIgnore) {
+      shortest = std::min(shortest, chain.handler_wait_floor);
     }
+    if (next_scan_ && *next_scan_ - event.time < shortest) return;
+    // A wait learned from the node's own parcels is more precise than the stay's limit.
+    std::optional<Duration> learned = flow_.LearnedWait(event.node, event.type, event.time, chain);
+    if (!learned || *learned >= chain.dwell_ceiling) return;
+    quiet_ = ChainLink{};
+    quiet_->kind = ChainLink::Kind::kQuiet;
+    quiet_->node = event.node;
+    quiet_->type = event.node_type;
+    quiet_->scan = event.type;
+    quiet_->since = event.time;
+    quiet_->limit = std::max(*learned, chain.dwell_floor);
+    StartHandlerCheck(std::max(*learned, chain.handler_wait_floor));
   }
 
   void ReopenByClaim(const ScanEvent& claim) {
@@ -326,7 +331,6 @@ class Timeline {
                       quiet_->node + " at " + FormatRfc3339(quiet_->since) +
                       "; parcels there are scanned again within " + Hours(quiet_->limit) +
                       " after one");
-        StartHandlerCheck(deadline.at, quiet_->limit);
         return;
       case DeadlineKind::kHandler:
         CheckHandler(deadline.at);
@@ -334,17 +338,13 @@ class Timeline {
     }
   }
 
-  // Starts looking at the handler of the parcel's last scan, once per scan: from `at`, or once the
-  // parcel has been quiet for `wait` when that is later. Only parcels quiet at least as long count.
-  // The wait is the learned quiet wait, not a stay's limit. A stay's limit is learned per node
-  // type, so at a terminal every parcel that missed the morning's vans would count. Checking every
-  // stay past its limit at a busy hub also made a replay several times slower.
-  void StartHandlerCheck(Timestamp at, Duration wait) {
+  // Schedules the check of the last scan's handler for when the parcel has been quiet for `wait`,
+  // a wait learned at the node after that kind of scan. A stay's limit is learned per node type,
+  // so at a terminal it would count every parcel that missed the morning's vans.
+  void StartHandlerCheck(Duration wait) {
     if (policy_.same_handler == RuleOutcome::kIgnore || last_handler_.empty()) return;
-    if (handler_check_for_ == last_scan_) return;
-    handler_check_for_ = last_scan_;
     handler_wait_ = wait;
-    handler_check_ = std::max(at, *last_scan_ + wait);
+    handler_check_ = *last_scan_ + wait;
   }
 
   // Fires same_handler when most parcels quiet at the node since the last scan's kind of scan were
@@ -368,13 +368,15 @@ class Timeline {
     FlowStatistics::HandlerShare share =
         flow_.QuietSince(last_node_, last_type_, last_handler_, at, handler_wait_, chain);
     if (share.by_handler >= chain.handler_min_parcels &&
-        share.by_handler >= chain.handler_min_share * share.all) {
+        share.by_handler >= chain.handler_min_share * share.all &&
+        share.spread >= chain.handler_min_spread) {
       handler_check_.reset();
       Fire(policy_.same_handler, kRuleSameHandler, at, "",
            std::to_string(share.by_handler) + " of the " + std::to_string(share.all) +
                " parcels quiet at " + last_node_ + " for " + Hours(handler_wait_) +
                " or more since a " + std::string(ScanTypeName(last_type_)) + " scan within " +
-               Hours(chain.outage_horizon) + " were scanned by " + last_handler_);
+               Hours(chain.outage_horizon) + " were scanned by " + last_handler_ + " over " +
+               Hours(share.spread));
       return;
     }
     ScheduleHandlerCheck(
@@ -523,8 +525,7 @@ class Timeline {
   std::optional<ChainLink> quiet_;  // Its wait there since its last scan, when learned.
   ScanType last_type_ = ScanType::kAccepted;
   std::string last_handler_;
-  std::optional<Timestamp> handler_check_;      // When to look at the last scan's handler next.
-  std::optional<Timestamp> handler_check_for_;  // The last scan whose handler check started.
+  std::optional<Timestamp> handler_check_;  // When to look at the last scan's handler next.
   Duration handler_wait_{0};  // How long the parcels counted have been quiet, at least.
   std::optional<Timestamp> next_scan_;
   const ScanEvent* delivery_ = nullptr;

@@ -236,18 +236,23 @@ FlowStatistics::HandlerShare FlowStatistics::QuietSince(std::string_view node, S
                                                         Duration wait,
                                                         const ChainLimits& limits) const {
   HandlerShare share;
-  auto count = [&](const Waits& waits) {
-    int quiet = 0;
+  // Counts the parcels quiet since a scan of `type` and returns the span of those scans' times.
+  auto count = [&](const Waits& waits, int& quiet) {
+    std::optional<Timestamp> first;
+    Timestamp last{};
     for (auto entry = waits.lower_bound(at - limits.outage_horizon);
          entry != waits.end() && entry->first <= at - wait; ++entry) {
-      if (entry->second.type == type && entry->second.end > at) ++quiet;
+      if (entry->second.type != type || entry->second.end <= at) continue;
+      ++quiet;
+      if (!first) first = entry->first;
+      last = entry->first;
     }
-    return quiet;
+    return first ? last - *first : Duration(0);
   };
   auto by_handler =
       waiting_by_handler_.find(std::make_pair(std::string(node), std::string(handler)));
   if (by_handler == waiting_by_handler_.end()) return share;
-  share.by_handler = count(by_handler->second);
+  share.spread = count(by_handler->second, share.by_handler);
   for (auto entry = by_handler->second.upper_bound(at - wait);
        entry != by_handler->second.end() && entry->first < at + limits.outage_horizon; ++entry) {
     if (entry->second.type == type && entry->second.end > entry->first + wait) {
@@ -256,7 +261,7 @@ FlowStatistics::HandlerShare FlowStatistics::QuietSince(std::string_view node, S
     }
   }
   if (share.by_handler < limits.handler_min_parcels) return share;
-  share.all = count(waiting_.find(node)->second);
+  count(waiting_.find(node)->second, share.all);
   return share;
 }
 
@@ -268,23 +273,31 @@ int FlowStatistics::ArrivalsAt(std::string_view node, Timestamp from, Timestamp 
 
 Duration FlowStatistics::QuietLimit(std::string_view node, ScanType type, Timestamp before,
                                     const ChainLimits& limits) const {
+  std::optional<Duration> learned = LearnedWait(node, type, before, limits);
+  if (!learned) return limits.dwell_ceiling;
+  return std::clamp(*learned, limits.dwell_floor, limits.dwell_ceiling);
+}
+
+std::optional<Duration> FlowStatistics::LearnedWait(std::string_view node, ScanType type,
+                                                    Timestamp before,
+                                                    const ChainLimits& limits) const {
   auto it = waits_.find(std::make_pair(std::string(node), type));
-  if (it == waits_.end()) return limits.dwell_ceiling;
+  if (it == waits_.end()) return std::nullopt;
+  // Waits learned over less than a day miss the night's long ones.
+  if (it->second.empty() || it->second.begin()->first > before - limits.quiet_min_history) {
+    return std::nullopt;
+  }
   // Every wait that ended in the last quiet_history, so that the night's long waits for the
   // morning's vans count as much as the day's short ones.
   Duration longest{0};
   int samples = 0;
-  auto first = it->second.lower_bound(before - limits.quiet_history);
-  // Waits learned over less than the whole history miss the night's or the weekend's long ones.
-  if (first == it->second.begin()) return limits.dwell_ceiling;
-  for (auto sample = first; sample != it->second.end() && sample->first < before; ++sample) {
+  for (auto sample = it->second.lower_bound(before - limits.quiet_history);
+       sample != it->second.end() && sample->first < before; ++sample) {
     longest = std::max(longest, sample->second.duration);
     ++samples;
   }
-  if (samples < limits.quiet_min_samples) return limits.dwell_ceiling;
-  auto limit =
-      Duration(static_cast<std::int64_t>(static_cast<double>(longest.count()) * limits.margin));
-  return std::clamp(limit, limits.dwell_floor, limits.dwell_ceiling);
+  if (samples < limits.quiet_min_samples) return std::nullopt;
+  return Duration(static_cast<std::int64_t>(static_cast<double>(longest.count()) * limits.margin));
 }
 
 FlowStatistics::Load FlowStatistics::LoadOf(std::string_view from, std::string_view to,

@@ -46,8 +46,12 @@ struct ChainLimits {
   // quiet_min_samples of them, times the margin. A quantile would call the few parcels in every
   // hundred that are held for hours stolen. The latest few hundred waits would cover only part of
   // the day at a busy node.
+  // A wait counts once the node's waits of that kind reach back quiet_min_history: a whole day,
+  // so that the night's long waits are in it. Until then, a node newly in the feed (or a system
+  // newly started) would call the first night's parcels quiet.
   Duration quiet_confirm_after = std::chrono::hours(2);
   Duration quiet_history = std::chrono::hours(48);
+  Duration quiet_min_history = std::chrono::hours(24);
   int quiet_min_samples = 100;
   // This many parcels that departed on one leg within half an hour of each other and vanished, and
   // at least this share of those that departed with them, are a load that vanished together. A
@@ -67,6 +71,14 @@ struct ChainLimits {
   // handler.
   int handler_min_parcels = 4;
   double handler_min_share = 0.5;
+  // The handler's quiet parcels must have been scanned over at least this span. Parcels one
+  // handler sorted within an hour or so came in on one load, and miss a connection together; a
+  // sorter who pockets phones takes them over hours and shifts.
+  Duration handler_min_spread = std::chrono::hours(2);
+  // The handler's parcels count once quiet past the node's learned wait, or this long when that
+  // is shorter. The pattern does not need dwell_floor, unlike the quiet-wait rule, because the
+  // parcel is quiet past every wait at the node in two days and so are others of its handler's.
+  Duration handler_wait_floor = std::chrono::hours(2);
 };
 
 // A scan recorded this long after its event time came in a late upload: its node's feed was
@@ -98,11 +110,13 @@ class FlowStatistics {
   // Parcels at `node` quiet at `at` since a scan of `type` made within limits.outage_horizon
   // before `at` and at least `wait` before it: those scanned by `handler`, and all of them. `all`
   // is counted only when `by_handler` reaches limits.handler_min_parcels, because only then is
-  // the share needed. `next_by_handler` is the first time after `at` when another parcel of the
-  // handler has been quiet for `wait`, the earliest time `by_handler` can grow.
+  // the share needed. `spread` is the time from the first to the last of the handler's scans
+  // counted. `next_by_handler` is the first time after `at` when another parcel of the handler
+  // has been quiet for `wait`, the earliest time `by_handler` can grow.
   struct HandlerShare {
     int by_handler = 0;
     int all = 0;
+    Duration spread{0};
     std::optional<Timestamp> next_by_handler;
   };
   HandlerShare QuietSince(std::string_view node, ScanType type, std::string_view handler,
@@ -115,6 +129,10 @@ class FlowStatistics {
   // from waits that ended before `before`, within the dwell floor and ceiling of `limits`.
   Duration QuietLimit(std::string_view node, ScanType type, Timestamp before,
                       const ChainLimits& limits) const;
+
+  // The same wait with no floor or ceiling applied; empty while too few waits are behind it.
+  std::optional<Duration> LearnedWait(std::string_view node, ScanType type, Timestamp before,
+                                      const ChainLimits& limits) const;
 
   // The parcel's load on a leg: parcels that departed `from` towards `to` within half an hour of
   // `departed`, at or before `at - max_transit`, and how many of them were scanned nowhere since.

@@ -230,9 +230,10 @@ TEST(ParseConfig, SignalSettingsRead) {
       "missed_arrival = \"suspect\"\ndwell = \"ignore\"\ntransit_floor_hours = 1\n"
       "transit_ceiling_hours = 20\ndwell_floor_hours = 3\ndwell_ceiling_hours = 30\n"
       "load_confirm_after_hours = 0.5\ntransit_confirm_after_hours = 6\n"
-      "dwell_confirm_after_hours = 20\nload_min_parcels = 4\nmin_samples = 10\n"
+      "dwell_confirm_after_hours = 20\nquiet_min_history_hours = 36\nload_min_parcels = 4\n"
+      "min_samples = 10\n"
       "outage_min_parcels = 8\nsame_handler = \"suspect\"\nhandler_min_parcels = 6\n"
-      "handler_min_share = 0.75\npickup_wait_hours = 100\nclaim_after_weak_proof = \"suspect\"\n"
+      "handler_min_share = 0.75\nhandler_wait_floor_hours = 3\nhandler_min_spread_hours = 4\npickup_wait_hours = 100\nclaim_after_weak_proof = \"suspect\"\n"
       "claim_after_strong_proof = \"ignore\"\nclaim_confirm_after_hours = 12\n"
       "[shippers.telco-b]\nlock_policy = \"transit_hold\"\n",
       "test");
@@ -250,12 +251,15 @@ TEST(ParseConfig, SignalSettingsRead) {
   EXPECT_EQ(detection.chain.load_confirm_after, std::chrono::minutes(30));
   EXPECT_EQ(detection.chain.transit_confirm_after, std::chrono::hours(6));
   EXPECT_EQ(detection.chain.dwell_confirm_after, std::chrono::hours(20));
+  EXPECT_EQ(detection.chain.quiet_min_history, std::chrono::hours(36));
   EXPECT_EQ(detection.chain.load_min_parcels, 4);
   EXPECT_EQ(detection.chain.min_samples, 10);
   EXPECT_EQ(detection.chain.outage_min_parcels, 8);
   EXPECT_EQ(detection.same_handler, RuleOutcome::kSuspect);
   EXPECT_EQ(detection.chain.handler_min_parcels, 6);
   EXPECT_DOUBLE_EQ(detection.chain.handler_min_share, 0.75);
+  EXPECT_EQ(detection.chain.handler_wait_floor, std::chrono::hours(3));
+  EXPECT_EQ(detection.chain.handler_min_spread, std::chrono::hours(4));
   EXPECT_EQ(detection.pickup_wait, std::chrono::hours(100));
   EXPECT_EQ(detection.claim_after_weak_proof, RuleOutcome::kSuspect);
   EXPECT_EQ(detection.claim_after_strong_proof, RuleOutcome::kIgnore);
