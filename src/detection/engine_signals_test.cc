@@ -330,15 +330,20 @@ TEST(BrokenChain, VanishedLoadWaitsForDestinationFeed) {
   EXPECT_EQ(Facts(a), (std::vector<std::string>{"missed_arrival:suspect", "missed_arrival:lost"}));
 }
 
+// Records a parcel sorted at hub `node` at `time` and loaded onto a linehaul `wait` later.
+void RecordSortedAndLoaded(FlowStatistics& flow, const std::string& id, const std::string& node,
+                           Timestamp time, Duration wait) {
+  flow.Record(id, std::vector{Scan(id + "s", ScanType::kSorted, time, node, NodeType::kHub),
+                              Scan(id + "l", ScanType::kLoaded, time + wait, node, NodeType::kHub,
+                                   "SE-LH-1")});
+}
+
 // 400 parcels sorted at hub B over the 60 hours before kStart, each loaded 20 to 50 minutes
 // later, and 400 unloaded there 30 hours before, each sorted 1 to 30 hours later, on top of `flow`.
 FlowStatistics SortingHub(FlowStatistics flow = LearnedFlow()) {
   for (int i = 0; i < 400; ++i) {
     Timestamp t = kStart - hours(60) + minutes(9 * i);
-    std::string id = "sorted-" + std::to_string(i);
-    flow.Record(id, std::vector{Scan(id + "s", ScanType::kSorted, t, "SE-HUB-B", NodeType::kHub),
-                                Scan(id + "l", ScanType::kLoaded, t + minutes(20 + i % 31),
-                                     "SE-HUB-B", NodeType::kHub, "SE-LH-1")});
+    RecordSortedAndLoaded(flow, "sorted-" + std::to_string(i), "SE-HUB-B", t, minutes(20 + i % 31));
     std::string held = "held-" + std::to_string(i);
     flow.Record(
         held,
@@ -368,11 +373,8 @@ TEST(FlowStatistics, QuietLimitWaitsForADayOfWaits) {
   // 40 minutes, but no night of waits is behind them yet.
   FlowStatistics flow;
   for (int i = 0; i < 200; ++i) {
-    Timestamp t = kStart - hours(20) + minutes(6 * i);
-    std::string id = "new-hub-" + std::to_string(i);
-    flow.Record(id, std::vector{Scan(id + "s", ScanType::kSorted, t, "SE-HUB-C", NodeType::kHub),
-                                Scan(id + "l", ScanType::kLoaded, t + minutes(10 + i % 31),
-                                     "SE-HUB-C", NodeType::kHub, "SE-LH-1")});
+    RecordSortedAndLoaded(flow, "new-hub-" + std::to_string(i), "SE-HUB-C",
+                          kStart - hours(20) + minutes(6 * i), minutes(10 + i % 31));
   }
   ChainLimits limits;
   EXPECT_EQ(flow.QuietLimit("SE-HUB-C", ScanType::kSorted, kStart, limits), limits.dwell_ceiling);

@@ -71,8 +71,8 @@ struct ChainLimits {
   // handler.
   int handler_min_parcels = 4;
   double handler_min_share = 0.5;
-  // The handler's quiet parcels must have been scanned over at least this span. Parcels one
-  // handler sorted within an hour or so came in on one load, and miss a connection together; a
+  // The span over which the handler's quiet parcels must have been scanned. Parcels that one
+  // handler sorted within an hour or so came off one load and miss a connection together. A
   // sorter who pockets phones takes them over hours and shifts.
   Duration handler_min_spread = std::chrono::hours(2);
   // The handler's parcels count once quiet past the node's learned wait, or this long when that
@@ -130,7 +130,7 @@ class FlowStatistics {
   Duration QuietLimit(std::string_view node, ScanType type, Timestamp before,
                       const ChainLimits& limits) const;
 
-  // The same wait with no floor or ceiling applied; empty while too few waits are behind it.
+  // Returns that wait with no floor or ceiling applied, or nothing while too few waits are known.
   std::optional<Duration> LearnedWait(std::string_view node, ScanType type, Timestamp before,
                                       const ChainLimits& limits) const;
 
