@@ -534,14 +534,22 @@ Result<int> GuardService::PurgeRetention(Timestamp now) {
 }
 
 void GuardService::UpdateSnapshot(const TrackedParcel& parcel) {
+  // Outside recovery every change is published at once, so the published state is current. A
+  // device whose state did not change is skipped, because most scans change no device and each
+  // publication copies the snapshot's overlay.
+  bool changed = false;
+  auto set = [&](std::uint64_t core, LockState state) {
+    if (!recovering_ && equipment_snapshot_.Lookup(core) == state) return;
+    equipment_snapshot_.Set(core, state);
+    changed = true;
+  };
   for (const DeviceRow& device : parcel.devices) {
-    equipment_snapshot_.Set(device.record.imei.core_value(), device.state);
-    if (device.record.imei2)
-      equipment_snapshot_.Set(device.record.imei2->core_value(), device.state);
+    set(device.record.imei.core_value(), device.state);
+    if (device.record.imei2) set(device.record.imei2->core_value(), device.state);
   }
   // Published at once, so that a check right after the change that caused it sees it. Recovery
   // publishes once at its end instead.
-  if (!recovering_) equipment_snapshot_.PublishPending();
+  if (changed && !recovering_) equipment_snapshot_.PublishPending();
 }
 
 CheckAnswer GuardService::Check(Imei imei) const {
