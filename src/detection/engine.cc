@@ -49,7 +49,10 @@ struct ChainLink {
   NodeType type = NodeType::kUnknown;
   ScanType scan = ScanType::kArrived;  // For a wait: the scan it waits after.
   Timestamp since;
+  // A leg's or stay's limit is learned only once the walk passes since + its floor, because most
+  // parcels move on sooner. Until then `limit` is the floor, and no deadline can come before it.
   Duration limit{0};
+  bool limit_learned = true;
   int stage = 0;              // 0: nothing fired, 1: suspect fired, 2: done.
   Duration confirm_after{0};  // From the limit to the full outcome, set when stage 1 fires.
   Timestamp due;              // When the full outcome first fell due.
@@ -67,6 +70,7 @@ class Timeline {
 
   // Fires every deadline that falls before `t`.
   void PassTimeUntil(Timestamp t) {
+    LearnLimits(t);
     while (!closed_) {
       std::optional<Deadline> next = NextDeadline();
       if (!next || next->at >= t) return;
@@ -133,6 +137,7 @@ class Timeline {
   Assessment Finish(Timestamp as_of) {
     PassTimeUntil(as_of + Duration(1));
     if (!closed_) {
+      LearnLimits(Timestamp::max());
       std::optional<Deadline> next = NextDeadline();
       if (next) assessment_.next_deadline = next->at;
     }
@@ -192,7 +197,8 @@ class Timeline {
         leg_->node = event.next_node;
         leg_->from = event.node;
         leg_->since = event.time;
-        leg_->limit = flow_.TransitLimit(event.node, event.next_node, event.time, policy_.chain);
+        leg_->limit = policy_.chain.transit_floor;
+        leg_->limit_learned = false;
       }
       return;
     }
@@ -202,7 +208,8 @@ class Timeline {
       stay_->node = event.node;
       stay_->type = event.node_type;
       stay_->since = event.time;
-      stay_->limit = flow_.DwellLimit(event.node_type, event.time, policy_.chain);
+      stay_->limit = policy_.chain.dwell_floor;
+      stay_->limit_learned = false;
     }
     const ChainLimits& chain = policy_.chain;
     // A wait that ends sooner than any limit can cannot fire: skip learning its limit.
@@ -284,6 +291,20 @@ class Timeline {
     if (overdue_fired_ || policy_.overdue == RuleOutcome::kIgnore) return std::nullopt;
     if (!last_scan_ || awaiting_pickup_) return std::nullopt;
     return overdue_at_;
+  }
+
+  // Learns the limits of the open leg and stay whose floor has passed by `t`. Each limit comes from
+  // the flow before the link's start, so the time it is learned does not change it.
+  void LearnLimits(Timestamp t) {
+    const ChainLimits& chain = policy_.chain;
+    if (leg_ && !leg_->limit_learned && t > leg_->since + chain.transit_floor) {
+      leg_->limit = flow_.TransitLimit(leg_->from, leg_->node, leg_->since, chain);
+      leg_->limit_learned = true;
+    }
+    if (stay_ && !stay_->limit_learned && t > stay_->since + chain.dwell_floor) {
+      stay_->limit = flow_.DwellLimit(stay_->type, stay_->since, chain);
+      stay_->limit_learned = true;
+    }
   }
 
   std::optional<Timestamp> ChainDeadline(const std::optional<ChainLink>& link,
