@@ -233,7 +233,9 @@ TEST(ParseConfig, SignalSettingsRead) {
       "dwell_confirm_after_hours = 20\nquiet_min_history_hours = 36\nload_min_parcels = 4\n"
       "min_samples = 10\n"
       "outage_min_parcels = 8\nsame_handler = \"suspect\"\nhandler_min_parcels = 6\n"
-      "handler_min_share = 0.75\nhandler_wait_floor_hours = 3\nhandler_min_spread_hours = 4\npickup_wait_hours = 100\nclaim_after_weak_proof = \"suspect\"\n"
+      "handler_min_share = 0.75\nhandler_wait_floor_hours = 3\n"
+      "handler_min_spread_hours = 4\npickup_wait_hours = 100\n"
+      "claim_after_weak_proof = \"suspect\"\n"
       "claim_after_strong_proof = \"ignore\"\nclaim_confirm_after_hours = 12\n"
       "[shippers.telco-b]\nlock_policy = \"transit_hold\"\n",
       "test");
