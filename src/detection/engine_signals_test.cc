@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <span>
 #include <vector>
 
 #include "detection/engine.h"
@@ -131,6 +133,98 @@ TEST(FlowStatistics, RecordReplacesParcelsContribution) {
   EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart, limits), hours(3));
   flow.Record("train-0", std::vector<ScanEvent>{});
   EXPECT_EQ(flow.TransitLimit("SE-TERM-A", "SE-HUB-B", kStart, limits), limits.transit_ceiling);
+}
+
+// A parcel through hub B and on to terminal C, scanned by handler h-1 at the hub, whose arrival
+// at C came in an upload two hours late.
+std::vector<ScanEvent> HubToTerminal(Timestamp t) {
+  std::vector<ScanEvent> history = {
+      Scan("p-1", ScanType::kArrived, t, "SE-HUB-B", NodeType::kHub),
+      Scan("p-2", ScanType::kSorted, t + minutes(10), "SE-HUB-B", NodeType::kHub),
+      Scan("p-3", ScanType::kDeparted, t + hours(1), "SE-HUB-B", NodeType::kHub, "SE-TERM-C"),
+      Scan("p-4", ScanType::kArrived, t + hours(3), "SE-TERM-C", NodeType::kTerminal),
+      Scan("p-5", ScanType::kSorted, t + hours(4), "SE-TERM-C", NodeType::kTerminal)};
+  for (ScanEvent& event : history) event.handler = "h-1";
+  history[3].received = history[3].time + hours(2);
+  return history;
+}
+
+// What every query of `flow` returns about hub B, terminal C and the leg between them.
+std::vector<std::int64_t> Queries(const FlowStatistics& flow, Timestamp t) {
+  ChainLimits limits;
+  limits.min_samples = 1;
+  limits.quiet_min_samples = 1;
+  limits.quiet_min_history = hours(0);
+  std::vector<std::int64_t> results = {
+      flow.ArrivalsAt("SE-HUB-B", t - hours(1), t + hours(1)),
+      flow.ArrivalsAt("SE-TERM-C", t, t + hours(4)),
+      flow.OverdueAt("SE-HUB-B", t + hours(2), limits),
+      flow.OverdueAt("SE-TERM-C", t + hours(20), limits),
+      flow.LateRecordsAt("SE-TERM-C", t, t + hours(5)),
+      flow.TransitLimit("SE-HUB-B", "SE-TERM-C", t + hours(5), limits).count(),
+      flow.DwellLimit(NodeType::kHub, t + hours(5), limits).count(),
+      flow.LearnedWait("SE-HUB-B", ScanType::kSorted, t + hours(5), limits)
+          .value_or(hours(-1))
+          .count(),
+      flow.LoadOf("SE-HUB-B", "SE-TERM-C", t + hours(1), t + hours(10), hours(2)).departed,
+      flow.LoadOf("SE-HUB-B", "SE-TERM-C", t + hours(1), t + hours(10), hours(2)).vanished,
+  };
+  for (ScanType type : {ScanType::kArrived, ScanType::kSorted}) {
+    FlowStatistics::HandlerShare share =
+        flow.QuietSince("SE-TERM-C", type, "h-1", t + hours(8), hours(1), limits);
+    results.push_back(share.by_handler);
+    results.push_back(share.spread.count());
+  }
+  return results;
+}
+
+TEST(FlowStatistics, GrowingHistoryEqualsWholeHistory) {
+  const Timestamp t = kStart + hours(2);
+  std::vector<ScanEvent> whole = HubToTerminal(t);
+  FlowStatistics at_once = LearnedFlow();
+  at_once.Record("p", whole);
+
+  // The same parcel recorded scan by scan, then once without its sorting at the hub, which a late
+  // upload adds back in the middle, and once with the whole history again.
+  FlowStatistics scan_by_scan = LearnedFlow();
+  for (std::size_t n = 1; n <= whole.size(); ++n) {
+    scan_by_scan.Record("p", std::span(whole).first(n));
+  }
+  std::vector<ScanEvent> without_sorting = whole;
+  without_sorting.erase(without_sorting.begin() + 1);
+  scan_by_scan.Record("p", without_sorting);
+  EXPECT_NE(Queries(scan_by_scan, t), Queries(at_once, t));
+  scan_by_scan.Record("p", whole);
+  scan_by_scan.Record("p", whole);
+  EXPECT_EQ(Queries(scan_by_scan, t), Queries(at_once, t));
+
+  FlowStatistics never_recorded = LearnedFlow();
+  at_once.Record("p", std::vector<ScanEvent>{});
+  EXPECT_EQ(Queries(at_once, t), Queries(never_recorded, t));
+}
+
+TEST(FlowStatistics, TiedSamplesCountTogether) {
+  // Two parcels arrived at C at the same second, one 1 h and one 4 h after leaving B. With room
+  // for one sample, both count whichever was recorded first, so the limit is that of both.
+  const Timestamp arrival = kStart;
+  auto leg = [&](const std::string& id, Duration transit) {
+    return std::vector{
+        Scan(id + "-d", ScanType::kDeparted, arrival - transit, "SE-HUB-B", NodeType::kHub,
+             "SE-TERM-C"),
+        Scan(id + "-a", ScanType::kArrived, arrival, "SE-TERM-C", NodeType::kTerminal)};
+  };
+  ChainLimits limits;
+  limits.min_samples = 1;
+  limits.max_samples = 1;
+  FlowStatistics fast_first;
+  fast_first.Record("fast", leg("fast", hours(1)));
+  fast_first.Record("slow", leg("slow", hours(4)));
+  FlowStatistics slow_first;
+  slow_first.Record("slow", leg("slow", hours(4)));
+  slow_first.Record("fast", leg("fast", hours(1)));
+  // The 0.99 quantile of 1 h and 4 h is 4 h, times the margin of 1.5.
+  EXPECT_EQ(fast_first.TransitLimit("SE-HUB-B", "SE-TERM-C", arrival + hours(1), limits), hours(6));
+  EXPECT_EQ(slow_first.TransitLimit("SE-HUB-B", "SE-TERM-C", arrival + hours(1), limits), hours(6));
 }
 
 TEST(BrokenChain, LoneMissedArrivalLocksLater) {

@@ -14,15 +14,30 @@ bool IsSortingNode(NodeType type) { return type == NodeType::kTerminal || type =
 // Parcels of one vehicle run depart within this time of each other.
 constexpr Duration kSameLoad = std::chrono::minutes(30);
 
-template <typename Map>
-void EraseOne(Map& map, Timestamp key, const std::string& parcel_id) {
+// Erases the parcel's entry at `key` whose value `matches`. A parcel may have two entries at one
+// key, and only the one that is replaced must go.
+template <typename Map, typename Matches>
+void EraseOne(Map& map, Timestamp key, const std::string& parcel_id, Matches matches) {
   auto [first, last] = map.equal_range(key);
   for (auto it = first; it != last; ++it) {
-    if (*it->second.parcel_id == parcel_id) {
+    if (*it->second.parcel_id == parcel_id && matches(it->second)) {
       map.erase(it);
       return;
     }
   }
+}
+
+// The entries of `list` from index `start` on.
+template <typename Entry>
+std::span<const Entry> From(const std::vector<Entry>& list, std::size_t start) {
+  return std::span<const Entry>(list).subspan(std::min(start, list.size()));
+}
+
+template <typename Entry>
+std::size_t FirstDifference(const std::vector<Entry>& old, const std::vector<Entry>& current) {
+  auto [old_end, current_end] =
+      std::mismatch(old.begin(), old.end(), current.begin(), current.end());
+  return static_cast<std::size_t>(old_end - old.begin());
 }
 
 }  // namespace
@@ -87,74 +102,106 @@ void FlowStatistics::Record(const std::string& parcel_id, std::span<const ScanEv
   }
 
   auto it = contributions_.find(parcel_id);
-  if (it != contributions_.end()) {
-    Remove(it->first, it->second);
-    it->second = std::move(contribution);
-  } else {
+  if (it == contributions_.end()) {
     it = contributions_.emplace(parcel_id, std::move(contribution)).first;
+    Add(&it->first, it->second, ListStarts{});
+    return;
   }
-  Add(&it->first, it->second);
+  ListStarts changed = FirstDifferences(it->second, contribution);
+  Remove(it->first, it->second, changed);
+  it->second = std::move(contribution);
+  Add(&it->first, it->second, changed);
 }
 
-void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& contribution) {
-  for (const LegSample& leg : contribution.legs) {
+FlowStatistics::ListStarts FlowStatistics::FirstDifferences(const Contribution& old,
+                                                            const Contribution& current) {
+  ListStarts starts;
+  starts.legs = FirstDifference(old.legs, current.legs);
+  starts.stays = FirstDifference(old.stays, current.stays);
+  starts.trips = FirstDifference(old.trips, current.trips);
+  starts.waits = FirstDifference(old.waits, current.waits);
+  starts.waiting = FirstDifference(old.waiting, current.waiting);
+  starts.late = FirstDifference(old.late, current.late);
+  return starts;
+}
+
+void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& contribution,
+                            const ListStarts& from) {
+  for (const LegSample& leg : From(contribution.legs, from.legs)) {
     auto samples = legs_.find(std::make_pair(leg.from, leg.to));
-    if (samples != legs_.end()) EraseOne(samples->second, leg.completed, parcel_id);
+    if (samples == legs_.end()) continue;
+    EraseOne(samples->second, leg.completed, parcel_id,
+             [&](const Sample& sample) { return sample.duration == leg.duration; });
   }
-  for (const StayRecord& stay : contribution.stays) {
-    if (stay.end) EraseOne(dwells_[stay.type], *stay.end, parcel_id);
+  for (const StayRecord& stay : From(contribution.stays, from.stays)) {
+    if (stay.end) {
+      EraseOne(dwells_[stay.type], *stay.end, parcel_id,
+               [&](const Sample& sample) { return sample.duration == *stay.end - stay.start; });
+    }
     auto stays = stays_.find(stay.node);
-    if (stays != stays_.end()) EraseOne(stays->second, stay.start, parcel_id);
+    if (stays == stays_.end()) continue;
+    Timestamp end = stay.end.value_or(Timestamp::max());
+    EraseOne(stays->second, stay.start, parcel_id,
+             [&](const Stay& entry) { return entry.end == end; });
   }
-  for (const TripRecord& trip : contribution.trips) {
+  for (const TripRecord& trip : From(contribution.trips, from.trips)) {
     auto trips = trips_.find(trip.to);
-    if (trips != trips_.end()) EraseOne(trips->second, trip.start, parcel_id);
+    if (trips == trips_.end()) continue;
+    Timestamp end = trip.end.value_or(Timestamp::max());
+    EraseOne(trips->second, trip.start, parcel_id,
+             [&](const Trip& entry) { return entry.from == trip.from && entry.end == end; });
   }
-  for (const WaitSample& wait : contribution.waits) {
+  for (const WaitSample& wait : From(contribution.waits, from.waits)) {
     auto samples = waits_.find(std::make_pair(wait.node, wait.type));
-    if (samples != waits_.end()) EraseOne(samples->second, wait.completed, parcel_id);
+    if (samples == waits_.end()) continue;
+    EraseOne(samples->second, wait.completed, parcel_id,
+             [&](const Sample& sample) { return sample.duration == wait.duration; });
   }
-  for (const NodeScan& late : contribution.late) {
+  for (const NodeScan& late : From(contribution.late, from.late)) {
     auto scans = late_.find(late.node);
-    if (scans != late_.end()) EraseOne(scans->second, late.time, parcel_id);
+    if (scans == late_.end()) continue;
+    EraseOne(scans->second, late.time, parcel_id, [](const LateScan&) { return true; });
   }
-  for (const WaitRecord& wait : contribution.waiting) {
+  for (const WaitRecord& wait : From(contribution.waiting, from.waiting)) {
+    Timestamp end = wait.end.value_or(Timestamp::max());
+    auto matches = [&](const Wait& entry) { return entry.type == wait.type && entry.end == end; };
     auto waits = waiting_.find(wait.node);
-    if (waits != waiting_.end()) EraseOne(waits->second, wait.start, parcel_id);
+    if (waits != waiting_.end()) EraseOne(waits->second, wait.start, parcel_id, matches);
     if (wait.handler.empty()) continue;
     auto by_handler = waiting_by_handler_.find(std::make_pair(wait.node, wait.handler));
     if (by_handler != waiting_by_handler_.end()) {
-      EraseOne(by_handler->second, wait.start, parcel_id);
+      EraseOne(by_handler->second, wait.start, parcel_id, matches);
     }
   }
 }
 
-void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contribution) {
-  for (const LegSample& leg : contribution.legs) {
+void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contribution,
+                         const ListStarts& from) {
+  for (const LegSample& leg : From(contribution.legs, from.legs)) {
     legs_[std::make_pair(leg.from, leg.to)].emplace(leg.completed, Sample{leg.duration, parcel_id});
   }
-  for (const StayRecord& stay : contribution.stays) {
+  for (const StayRecord& stay : From(contribution.stays, from.stays)) {
     if (stay.end) dwells_[stay.type].emplace(*stay.end, Sample{*stay.end - stay.start, parcel_id});
     auto stays = stays_.find(stay.node);
     if (stays == stays_.end()) stays = stays_.emplace(stay.node, Stays{}).first;
     stays->second.emplace(stay.start, Stay{stay.end.value_or(Timestamp::max()), parcel_id});
   }
-  for (const TripRecord& trip : contribution.trips) {
+  for (const TripRecord& trip : From(contribution.trips, from.trips)) {
     auto trips = trips_.find(trip.to);
     if (trips == trips_.end()) trips = trips_.emplace(trip.to, Trips{}).first;
     trips->second.emplace(trip.start,
                           Trip{trip.from, trip.end.value_or(Timestamp::max()), parcel_id});
   }
-  for (const WaitSample& wait : contribution.waits) {
+  for (const WaitSample& wait : From(contribution.waits, from.waits)) {
     waits_[std::make_pair(wait.node, wait.type)].emplace(wait.completed,
                                                          Sample{wait.duration, parcel_id});
   }
-  for (const NodeScan& late : contribution.late) {
+  for (const NodeScan& late : From(contribution.late, from.late)) {
     auto scans = late_.find(late.node);
     if (scans == late_.end()) scans = late_.emplace(late.node, LateScans{}).first;
     scans->second.emplace(late.time, LateScan{parcel_id});
   }
-  for (const WaitRecord& wait : contribution.waiting) {
+  for (const WaitRecord& wait : From(contribution.waiting, from.waiting)) {
     Wait entry{wait.type, wait.node_type, wait.end.value_or(Timestamp::max()), parcel_id};
     auto waits = waiting_.find(wait.node);
     if (waits == waiting_.end()) waits = waiting_.emplace(wait.node, Waits{}).first;
@@ -180,8 +227,11 @@ Duration FlowStatistics::Limit(const Samples* samples, Timestamp before, const C
   auto first = samples->lower_bound(before - limits.window);
   for (auto it = samples->lower_bound(before); it != first;) {
     --it;
+    // Samples completed at the same time count together, so that which of them count does not
+    // depend on the order in which they were recorded.
+    bool full = static_cast<int>(recent.size()) >= limits.max_samples;
+    if (full && it->first != std::next(it)->first) break;
     recent.push_back(it->second.duration);
-    if (static_cast<int>(recent.size()) >= limits.max_samples) break;
   }
   if (static_cast<int>(recent.size()) < limits.min_samples) return ceiling;
 
@@ -340,7 +390,7 @@ void FlowStatistics::Prune(Timestamp before) {
       ++it;
       continue;
     }
-    Remove(it->first, contribution);
+    Remove(it->first, contribution, ListStarts{});
     it = contributions_.erase(it);
   }
 }

@@ -174,27 +174,32 @@ class FlowStatistics {
     std::string from, to;
     Timestamp completed;
     Duration duration;
+    bool operator==(const LegSample&) const = default;
   };
   struct StayRecord {
     std::string node;
     NodeType type;
     Timestamp start;
     std::optional<Timestamp> end;
+    bool operator==(const StayRecord&) const = default;
   };
   struct TripRecord {
     std::string from, to;
     Timestamp start;
     std::optional<Timestamp> end;
+    bool operator==(const TripRecord&) const = default;
   };
   struct WaitSample {  // From a scan at a terminal or hub to the parcel's next scan anywhere.
     std::string node;
     ScanType type;
     Timestamp completed;
     Duration duration;
+    bool operator==(const WaitSample&) const = default;
   };
   struct NodeScan {
     std::string node;
     Timestamp time;
+    bool operator==(const NodeScan&) const = default;
   };
   struct WaitRecord {  // Like WaitSample, also while the wait goes on.
     std::string node;
@@ -203,6 +208,7 @@ class FlowStatistics {
     std::string handler;
     Timestamp start;
     std::optional<Timestamp> end;
+    bool operator==(const WaitRecord&) const = default;
   };
   struct Contribution {
     std::vector<LegSample> legs;
@@ -213,6 +219,18 @@ class FlowStatistics {
     std::vector<NodeScan> late;    // Scans recorded late.
     std::vector<NodeScan> latest;  // The latest scan at each node it was scanned at.
   };
+  // The first entry of each of a contribution's lists that Remove or Add handles. A parcel's new
+  // scan mostly appends to its lists, so a new contribution replaces an old one from the first
+  // entry where the two differ, not whole.
+  struct ListStarts {
+    std::size_t legs = 0;
+    std::size_t stays = 0;
+    std::size_t trips = 0;
+    std::size_t waits = 0;
+    std::size_t waiting = 0;
+    std::size_t late = 0;
+  };
+  static ListStarts FirstDifferences(const Contribution& old, const Contribution& current);
   struct LateScan {
     const std::string* parcel_id;
   };
@@ -227,8 +245,9 @@ class FlowStatistics {
 
   static Duration Limit(const Samples* samples, Timestamp before, const ChainLimits& limits,
                         Duration floor, Duration ceiling);
-  void Remove(const std::string& parcel_id, const Contribution& contribution);
-  void Add(const std::string* parcel_id, const Contribution& contribution);
+  void Remove(const std::string& parcel_id, const Contribution& contribution,
+              const ListStarts& from);
+  void Add(const std::string* parcel_id, const Contribution& contribution, const ListStarts& from);
 
   std::map<std::pair<std::string, std::string>, Samples, std::less<>> legs_;
   std::map<NodeType, Samples> dwells_;
