@@ -130,14 +130,10 @@ void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& co
   for (const LegSample& leg : From(contribution.legs, from.legs)) {
     auto samples = legs_.find(std::make_pair(leg.from, leg.to));
     if (samples == legs_.end()) continue;
-    EraseOne(samples->second, leg.completed, parcel_id,
-             [&](const Sample& sample) { return sample.duration == leg.duration; });
+    samples->second.Erase(leg.completed, leg.duration, parcel_id);
   }
   for (const StayRecord& stay : From(contribution.stays, from.stays)) {
-    if (stay.end) {
-      EraseOne(dwells_[stay.type], *stay.end, parcel_id,
-               [&](const Sample& sample) { return sample.duration == *stay.end - stay.start; });
-    }
+    if (stay.end) dwells_[stay.type].Erase(*stay.end, *stay.end - stay.start, parcel_id);
     auto stays = stays_.find(stay.node);
     if (stays == stays_.end()) continue;
     Timestamp end = stay.end.value_or(Timestamp::max());
@@ -154,8 +150,7 @@ void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& co
   for (const WaitSample& wait : From(contribution.waits, from.waits)) {
     auto samples = waits_.find(std::make_pair(wait.node, wait.type));
     if (samples == waits_.end()) continue;
-    EraseOne(samples->second, wait.completed, parcel_id,
-             [&](const Sample& sample) { return sample.duration == wait.duration; });
+    samples->second.Erase(wait.completed, wait.duration, parcel_id);
   }
   for (const NodeScan& late : From(contribution.late, from.late)) {
     auto scans = late_.find(late.node);
@@ -178,10 +173,10 @@ void FlowStatistics::Remove(const std::string& parcel_id, const Contribution& co
 void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contribution,
                          const ListStarts& from) {
   for (const LegSample& leg : From(contribution.legs, from.legs)) {
-    legs_[std::make_pair(leg.from, leg.to)].emplace(leg.completed, Sample{leg.duration, parcel_id});
+    legs_[std::make_pair(leg.from, leg.to)].Insert(leg.completed, leg.duration, parcel_id);
   }
   for (const StayRecord& stay : From(contribution.stays, from.stays)) {
-    if (stay.end) dwells_[stay.type].emplace(*stay.end, Sample{*stay.end - stay.start, parcel_id});
+    if (stay.end) dwells_[stay.type].Insert(*stay.end, *stay.end - stay.start, parcel_id);
     auto stays = stays_.find(stay.node);
     if (stays == stays_.end()) stays = stays_.emplace(stay.node, Stays{}).first;
     stays->second.emplace(stay.start, Stay{stay.end.value_or(Timestamp::max()), parcel_id});
@@ -193,8 +188,7 @@ void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contr
                           Trip{trip.from, trip.end.value_or(Timestamp::max()), parcel_id});
   }
   for (const WaitSample& wait : From(contribution.waits, from.waits)) {
-    waits_[std::make_pair(wait.node, wait.type)].emplace(wait.completed,
-                                                         Sample{wait.duration, parcel_id});
+    waits_[std::make_pair(wait.node, wait.type)].Insert(wait.completed, wait.duration, parcel_id);
   }
   for (const NodeScan& late : From(contribution.late, from.late)) {
     auto scans = late_.find(late.node);
@@ -220,19 +214,12 @@ void FlowStatistics::Add(const std::string* parcel_id, const Contribution& contr
   }
 }
 
-Duration FlowStatistics::Limit(const Samples* samples, Timestamp before, const ChainLimits& limits,
-                               Duration floor, Duration ceiling) {
+Duration FlowStatistics::Limit(const SampleSeries* samples, Timestamp before,
+                               const ChainLimits& limits, Duration floor, Duration ceiling) {
   if (samples == nullptr) return ceiling;
   std::vector<Duration> recent;
-  auto first = samples->lower_bound(before - limits.window);
-  for (auto it = samples->lower_bound(before); it != first;) {
-    --it;
-    // Samples completed at the same time count together, so that which of them count does not
-    // depend on the order in which they were recorded.
-    bool full = static_cast<int>(recent.size()) >= limits.max_samples;
-    if (full && it->first != std::next(it)->first) break;
-    recent.push_back(it->second.duration);
-  }
+  samples->AppendLatest(before - limits.window, before,
+                        static_cast<std::size_t>(std::max(limits.max_samples, 0)), recent);
   if (static_cast<int>(recent.size()) < limits.min_samples) return ceiling;
 
   auto rank =
@@ -334,19 +321,14 @@ std::optional<Duration> FlowStatistics::LearnedWait(std::string_view node, ScanT
   auto it = waits_.find(std::make_pair(std::string(node), type));
   if (it == waits_.end()) return std::nullopt;
   // Waits learned over less than a day miss the night's long ones.
-  if (it->second.empty() || it->second.begin()->first > before - limits.quiet_min_history) {
+  if (it->second.empty() || it->second.Earliest() > before - limits.quiet_min_history) {
     return std::nullopt;
   }
   // Every wait that ended in the last quiet_history, so that the night's long waits for the
   // morning's vans count as much as the day's short ones.
-  Duration longest{0};
-  int samples = 0;
-  for (auto sample = it->second.lower_bound(before - limits.quiet_history);
-       sample != it->second.end() && sample->first < before; ++sample) {
-    longest = std::max(longest, sample->second.duration);
-    ++samples;
-  }
-  if (samples < limits.quiet_min_samples) return std::nullopt;
+  SampleSeries::Extent waits = it->second.LongestBetween(before - limits.quiet_history, before);
+  if (waits.count < limits.quiet_min_samples) return std::nullopt;
+  Duration longest = waits.longest;
   return Duration(static_cast<std::int64_t>(static_cast<double>(longest.count()) * limits.margin));
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "detection/sample_series.h"
 #include "events/scan_event.h"
 
 namespace imeiguard {
@@ -153,10 +154,6 @@ class FlowStatistics {
   void Prune(Timestamp before);
 
  private:
-  struct Sample {
-    Duration duration;
-    const std::string* parcel_id;  // Points into contributions_' keys, which are stable.
-  };
   struct Stay {
     Timestamp end;  // Timestamp::max() while the parcel is still there.
     const std::string* parcel_id;
@@ -166,9 +163,8 @@ class FlowStatistics {
     Timestamp end;  // The parcel's next scan anywhere; Timestamp::max() while none.
     const std::string* parcel_id;
   };
-  using Trips = std::multimap<Timestamp, Trip>;      // Keyed by departure.
-  using Samples = std::multimap<Timestamp, Sample>;  // Keyed by the time the sample completed.
-  using Stays = std::multimap<Timestamp, Stay>;      // Keyed by arrival at the node.
+  using Trips = std::multimap<Timestamp, Trip>;  // Keyed by departure.
+  using Stays = std::multimap<Timestamp, Stay>;  // Keyed by arrival at the node.
 
   struct LegSample {
     std::string from, to;
@@ -243,17 +239,18 @@ class FlowStatistics {
   };
   using Waits = std::multimap<Timestamp, Wait>;  // Keyed by the scan the wait follows.
 
-  static Duration Limit(const Samples* samples, Timestamp before, const ChainLimits& limits,
+  static Duration Limit(const SampleSeries* samples, Timestamp before, const ChainLimits& limits,
                         Duration floor, Duration ceiling);
   void Remove(const std::string& parcel_id, const Contribution& contribution,
               const ListStarts& from);
   void Add(const std::string* parcel_id, const Contribution& contribution, const ListStarts& from);
 
-  std::map<std::pair<std::string, std::string>, Samples, std::less<>> legs_;
-  std::map<NodeType, Samples> dwells_;
+  // Samples point to their parcel's id among contributions_' keys, which are stable.
+  std::map<std::pair<std::string, std::string>, SampleSeries, std::less<>> legs_;
+  std::map<NodeType, SampleSeries> dwells_;
   std::map<std::string, Stays, std::less<>> stays_;  // By node.
   std::map<std::string, Trips, std::less<>> trips_;  // By destination node.
-  std::map<std::pair<std::string, ScanType>, Samples, std::less<>> waits_;
+  std::map<std::pair<std::string, ScanType>, SampleSeries, std::less<>> waits_;
   std::map<std::string, LateScans, std::less<>> late_;  // By node.
   std::map<std::string, Waits, std::less<>> waiting_;   // By node.
   // By node and handler, for the parcels a scan of theirs left waiting.
