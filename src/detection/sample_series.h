@@ -1,10 +1,10 @@
 // The durations the flow has shown for one leg, one node type or one node's waits, each keyed by
 // the event time at which it completed and tagged with its parcel.
 //
-// Samples are kept in buckets of kSampleBucket of completion time, each sorted by that time. The
-// engine asks for the latest few hundred samples of a leg and for the longest wait of two days at
-// a node, at every scan of a parcel: a walk back then reads contiguous memory, and the longest of
-// two days reads one maximum per bucket. Pure, not thread-safe.
+// Samples are kept in buckets of kSampleBucket of completion time, each sorted by that time. At
+// every scan of a parcel the engine reads the latest few hundred samples of a leg and the maximum
+// wait of two days at a node. So a walk back reads contiguous memory, and the maximum of two days
+// reads one maximum per bucket. Pure, not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +43,7 @@ class SampleSeries {
     Duration longest{0};
     int count = 0;
   };
-  // The longest duration among the samples completed in [from, before), and their number.
+  // The maximum duration among the samples completed in [from, before), and their number.
   Extent LongestBetween(Timestamp from, Timestamp before) const;
 
  private:
