@@ -29,7 +29,7 @@ class SampleSeries {
 
   bool empty() const { return buckets_.empty(); }
 
-  // The completion time of the earliest sample. The series must not be empty.
+  // Returns the completion time of the earliest sample. The series must not be empty.
   Timestamp Earliest() const;
 
   // Appends to `durations` those of the latest `count` samples completed in [from, before), latest
@@ -53,7 +53,7 @@ class SampleSeries {
     const std::string* parcel_id;
   };
   struct Bucket {
-    std::vector<Entry> entries;  // By completion time; equal times in insertion order.
+    std::vector<Entry> entries;  // Sorted by completion time, equal times in insertion order.
     Duration longest{0};
   };
   static bool EntryBefore(const Entry& entry, Timestamp time);
