@@ -27,7 +27,7 @@ void EraseOne(Map& map, Timestamp key, const std::string& parcel_id, Matches mat
   }
 }
 
-// The entries of `list` from index `start` on.
+// Returns the entries of `list` from index `start` on.
 template <typename Entry>
 std::span<const Entry> From(const std::vector<Entry>& list, std::size_t start) {
   return std::span<const Entry>(list).subspan(std::min(start, list.size()));
